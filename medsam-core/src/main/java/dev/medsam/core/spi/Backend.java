@@ -1,0 +1,28 @@
+package dev.medsam.core.spi;
+
+import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.StateDict;
+
+/**
+ * A started backend: builds networks from weights. Owns native resources; close it (and every model it built)
+ * when done. {@link #close()} is idempotent.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** The provider's name. */
+    String name();
+
+    /** The options it was opened with. */
+    BackendOptions options();
+
+    /**
+     * Builds the network for {@code architecture} and uploads the weights.
+     *
+     * @throws dev.medsam.core.BackendException with kind {@code INCOMPATIBLE_MODEL} if the weights do not fit
+     * @throws IllegalStateException            if the backend was closed
+     */
+    SamModel load(SamArchitecture architecture, StateDict weights);
+
+    @Override
+    void close();
+}

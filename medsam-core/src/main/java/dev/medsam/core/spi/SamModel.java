@@ -1,0 +1,38 @@
+package dev.medsam.core.spi;
+
+import dev.medsam.core.ImageEmbedding;
+import dev.medsam.core.ImageEncoder;
+import dev.medsam.core.MaskDecoder;
+import dev.medsam.core.MaskPrediction;
+import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.PromptEncoder;
+import dev.medsam.core.checkpoint.SamArchitecture;
+
+import java.util.List;
+
+/**
+ * A built SAM network with its weights, split as the reference splits it. Owns native memory; thread-safe;
+ * {@link #close()} is idempotent and waits for calls in flight, after which every call throws
+ * {@link IllegalStateException}.
+ */
+public interface SamModel extends AutoCloseable {
+
+    /** The encoder architecture this model was built for. */
+    SamArchitecture architecture();
+
+    ImageEncoder imageEncoder();
+
+    PromptEncoder promptEncoder();
+
+    MaskDecoder maskDecoder();
+
+    /**
+     * Prompt encoder and mask decoder in one step for a batch of same-structure prompts: the same result as
+     * {@code maskDecoder().decode(image, promptEncoder().encode(batch), multimask)}, without handing the
+     * intermediate embeddings back to Java.
+     */
+    MaskPrediction predict(ImageEmbedding image, List<ModelPrompt> batch, boolean multimask);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,12 @@
+/**
+ * MedSAM core: the public API, the image model, the MedSAM pipeline, checkpoint reading and the backend SPI.
+ * Packages named {@code internal} are implementation details and are not exported.
+ */
+module dev.medsam.core {
+    exports dev.medsam.core;
+    exports dev.medsam.core.checkpoint;
+    exports dev.medsam.core.image;
+    exports dev.medsam.core.spi;
+
+    uses dev.medsam.core.spi.BackendProvider;
+}
