@@ -62,13 +62,17 @@ public final class DistanceTransform {
             int outer = (int) (size / ((long) stride * n));
             for (int o = 0; o < outer; o++) {
                 int base0 = o * stride * n;
-                for (int inner = 0; inner < stride; inner++) {
-                    env.transform(out, base0 + inner, stride, n, spacing[axis]);
+                // Neighbouring lines together: their points are adjacent in memory, the line's are a stride apart.
+                for (int inner = 0; inner < stride; inner += BLOCK) {
+                    env.transform(out, base0 + inner, stride, n, Math.min(BLOCK, stride - inner), spacing[axis]);
                 }
             }
             stride *= n;
         }
     }
+
+    /** Lines transformed together along the strided axes (16 doubles: two cache lines per point). */
+    private static final int BLOCK = 16;
 
     /** Along the first axis, each point's squared distance to the nearest feature on its own line. */
     private static void scanFirstAxis(byte[] feature, int n, int lines, double s, double[] out) {
@@ -101,23 +105,45 @@ public final class DistanceTransform {
         }
     }
 
-    /** Scratch for one line's lower envelope of parabolas; reused across lines. */
+    /** Scratch for the lower envelopes of a block of lines; reused across blocks. */
     private static final class Envelope {
+        private final double[] lines;
         private final double[] f;
         private final int[] v;
         private final double[] z;
 
         Envelope(int maxLength) {
+            lines = new double[BLOCK * maxLength];
             f = new double[maxLength];
             v = new int[maxLength];
             z = new double[maxLength + 1];
         }
 
-        /** Replaces the {@code n} values at {@code base + p * stride} by min over q of f(q) + ((p - q) s)^2. */
-        void transform(double[] data, int base, int stride, int n, double s) {
+        /**
+         * Replaces, for {@code width} neighbouring lines starting at {@code base}, the {@code n} values at
+         * {@code line + p * stride} by min over q of f(q) + ((p - q) s)^2.
+         */
+        void transform(double[] data, int base, int stride, int n, int width, double s) {
             for (int p = 0; p < n; p++) {
-                f[p] = data[base + p * stride];
+                int at = base + p * stride;
+                for (int w = 0; w < width; w++) {
+                    lines[w * n + p] = data[at + w];
+                }
             }
+            for (int w = 0; w < width; w++) {
+                line(w * n, n, s);
+            }
+            for (int p = 0; p < n; p++) {
+                int at = base + p * stride;
+                for (int w = 0; w < width; w++) {
+                    data[at + w] = lines[w * n + p];
+                }
+            }
+        }
+
+        /** One line of {@code lines} from {@code offset}, in place. */
+        private void line(int offset, int n, double s) {
+            System.arraycopy(lines, offset, f, 0, n);
             double w = s * s;
             int k = -1;
             for (int q = 0; q < n; q++) {
@@ -152,7 +178,7 @@ public final class DistanceTransform {
                     j++;
                 }
                 double t = (p - v[j]) * s;
-                data[base + p * stride] = t * t + f[v[j]];
+                lines[offset + p] = t * t + f[v[j]];
             }
         }
     }
