@@ -327,8 +327,11 @@ final class NiftiHeader {
     }
 
     /**
-     * The qform affine (RAS, 16 row-major values), as nibabel's {@code get_qform}; null if the quaternion is
-     * invalid (b^2 + c^2 + d^2 beyond 1).
+     * The qform affine (RAS, 16 row-major values), as nibabel 5.0's {@code get_qform} (the version the
+     * reference data was made with); null if the quaternion is invalid (b^2 + c^2 + d^2 beyond 1 by more than
+     * rounding). As nibabel 5.0's {@code fillpositive}: w = sqrt(1 - (b^2 + c^2 + d^2)) whenever that is not
+     * negative, and 0 when it is negative within 3 ulp of the stored precision. (Later nibabel versions also
+     * round small positive values to 0; the difference is below 1e-3 of a voxel.)
      */
     double[] qformMatrix() {
         double b = quaternB;
@@ -337,10 +340,10 @@ final class NiftiHeader {
         double threshold = 3 * (version == NiftiVersion.NIFTI1 ? Math.ulp(1.0f) : Math.ulp(1.0));
         double w2 = 1.0 - (b * b + c * c + d * d);
         double a;
-        if (Math.abs(w2) < threshold) {
-            a = 0;
-        } else if (w2 < 0 || Double.isNaN(w2)) {
+        if (Double.isNaN(w2) || w2 < -threshold) {
             return null;
+        } else if (w2 < 0) {
+            a = 0;
         } else {
             a = Math.sqrt(w2);
         }

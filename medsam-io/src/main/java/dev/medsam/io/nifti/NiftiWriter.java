@@ -29,7 +29,8 @@ import java.util.Optional;
  * codes where known, else code 1 (scanner) for both.
  *
  * <h2>Defaults</h2>
- * NIfTI-1 unless a dimension exceeds 32767 (then NIfTI-2); little-endian; {@code scl_slope}/{@code scl_inter}
+ * NIfTI-1, unless a dimension exceeds 32767 or the image was read from a NIfTI-2 file (then NIfTI-2, so that
+ * its float64 geometry is not rounded); little-endian; {@code scl_slope}/{@code scl_inter}
  * from the image's rescale; {@code cal_min}/{@code cal_max} from its window. Types: every {@link DataType} but
  * float16 (NIfTI has none); 3-component uint8 is written as RGB24, 4-component as RGBA32.
  *
@@ -91,7 +92,9 @@ public final class NiftiWriter {
         for (int d : image.dims()) {
             big |= d > Short.MAX_VALUE;
         }
-        NiftiVersion v = version != null ? version : big ? NiftiVersion.NIFTI2 : NiftiVersion.NIFTI1;
+        // A NIfTI-2 source keeps NIfTI-2, so that its float64 geometry is not rounded to float32.
+        boolean fromNifti2 = "2".equals(image.attributes().get(NiftiGeometry.VERSION));
+        NiftiVersion v = version != null ? version : big || fromNifti2 ? NiftiVersion.NIFTI2 : NiftiVersion.NIFTI1;
         if (v == NiftiVersion.NIFTI1 && big) {
             throw new IllegalArgumentException("NIfTI-1 dimensions are at most 32767; the image has dims "
                     + java.util.Arrays.toString(image.dims()) + " (use NIfTI-2)");
@@ -202,7 +205,10 @@ public final class NiftiWriter {
         private Builder() {
         }
 
-        /** Always write this version (default: NIfTI-1, or NIfTI-2 when a dimension exceeds 32767). */
+        /**
+         * Always write this version (default: NIfTI-1, or NIfTI-2 when a dimension exceeds 32767 or the image
+         * comes from a NIfTI-2 file).
+         */
         public Builder version(NiftiVersion version) {
             this.version = Objects.requireNonNull(version, "version");
             return this;
