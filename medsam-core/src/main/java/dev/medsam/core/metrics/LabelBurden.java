@@ -8,7 +8,9 @@ import java.util.Arrays;
  * @param label      the label value (positive)
  * @param voxels     number of voxels with this label
  * @param volumeMl   3D: {@code voxels} times the voxel volume (product of the spacing, mm^3) / 1000, in millilitres;
- *                   {@code NaN} for a 2D volume
+ *                   {@code NaN} for a 2D volume. (For a sheared affine the true voxel volume is the affine's
+ *                   determinant, slightly less than the product of the spacing; like the reference, this uses the
+ *                   product.)
  * @param areaMm2    2D: {@code voxels} times the pixel area (product of the spacing), in mm^2; {@code NaN} for a 3D
  *                   volume
  * @param bboxVoxels the tightest box of voxel indices holding the label, inclusive: {@code [x0, y0, z0, x1, y1, z1]}

@@ -14,7 +14,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -71,9 +70,5 @@ class MetricsFixtureTest {
         // The second blob of two_blobs is the smaller: removing components below half the voxels leaves one.
         LabelVolume cleaned = read("two_blobs_gt.nii.gz").withoutComponentsSmallerThan(3948 / 2);
         assertEquals(1, TumourBurden.of(cleaned).label(1).orElseThrow().components());
-    }
-
-    static Path fixture(String file) {
-        return Fixtures.require("fixtures/metrics/" + file);
     }
 }
