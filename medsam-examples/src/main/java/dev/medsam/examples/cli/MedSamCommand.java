@@ -16,6 +16,7 @@ import java.io.PrintWriter;
         subcommands = {
             CommandLine.HelpCommand.class,
             DownloadCommand.class,
+            MetricsCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 
