@@ -50,8 +50,9 @@ public final class TorchZipReader {
         this.zip = zip;
         this.prefix = prefix;
         this.order = order;
-        // Widening float16 doubles the bytes, and views may share storage: twice the file's values in float32,
-        // plus slack for tiny files, is more than any real checkpoint needs.
+        // Copies are needed for float16/bfloat16 (2 file bytes per float) and strided views (4 bytes per float);
+        // one float per file byte (twice a half-precision file's values) plus slack for tiny files is more than
+        // any real checkpoint needs, and stops overlapping views from multiplying a small file.
         this.heapFloatBudget = in.size() + (1L << 20);
     }
 
