@@ -17,6 +17,7 @@ import java.io.PrintWriter;
             CommandLine.HelpCommand.class,
             DownloadCommand.class,
             MetricsCommand.class,
+            InfoCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 
