@@ -61,9 +61,7 @@ public final class Preprocess {
      */
     public static ImageTensor medsam(MedicalImage image) {
         byte[][] planes = planes(image);
-        byte[][] resized = planes.length == 1
-                ? SplineResize.resize(planes, 3, image.width(), image.height(), SIZE, SIZE)
-                : SplineResize.resize(planes, 0, image.width(), image.height(), SIZE, SIZE);
+        byte[][] resized = SplineResize.resize(planes, planes.length == 1, image.width(), image.height(), SIZE, SIZE);
         return medsamTensor(resized);
     }
 

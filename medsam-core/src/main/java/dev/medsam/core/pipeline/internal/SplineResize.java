@@ -41,25 +41,28 @@ public final class SplineResize {
     private SplineResize() {
     }
 
+    /** Output rows per parallel task; neighbouring output rows share input rows, filtered once per task. */
+    private static final int ROWS_PER_TASK = 16;
+
     /**
-     * Resizes an 8-bit image.
+     * Resizes an 8-bit image to three channels (MedSAM's network input is RGB).
      *
-     * @param planes     the image as {@code C} planes of {@code height * width} unsigned bytes, row-major; when
-     *                   {@code greyTimes > 0} a single plane that stands for {@code greyTimes} identical
-     *                   channels (MedSAM's grey-to-RGB repeat), computed once
-     * @param greyTimes  0 for {@code planes.length} real channels, else the number of identical channels
-     * @return {@code C} planes of {@code outHeight * outWidth} unsigned bytes
+     * @param planes    the image as 3 planes of {@code height * width} unsigned bytes, row-major; or, when
+     *                  {@code grey} is true, a single plane standing for three identical channels (MedSAM's
+     *                  grey-to-RGB repeat), filtered once instead of three times with the same result
+     * @param grey      whether {@code planes} holds one plane repeated to three channels
+     * @return 3 planes of {@code outHeight * outWidth} unsigned bytes
      */
-    public static byte[][] resize(byte[][] planes, int greyTimes, int width, int height, int outWidth,
+    public static byte[][] resize(byte[][] planes, boolean grey, int width, int height, int outWidth,
                                   int outHeight) {
         if (width <= 0 || height <= 0 || outWidth <= 0 || outHeight <= 0) {
             throw new IllegalArgumentException("sizes must be positive: " + width + "x" + height + " -> " + outWidth
                     + "x" + outHeight);
         }
         int stored = planes.length;
-        int channels = greyTimes > 0 ? greyTimes : stored;
-        if (greyTimes > 0 && stored != 1) {
-            throw new IllegalArgumentException("a repeated grey image has one plane, got " + stored);
+        if (stored != (grey ? 1 : 3)) {
+            throw new IllegalArgumentException((grey ? "a grey image has 1 plane" : "an RGB image has 3 planes")
+                    + ", got " + stored);
         }
         int n = Math.multiplyExact(width, height);
         int min = 255;
@@ -92,98 +95,198 @@ public final class SplineResize {
             splineAxis0(p, width, height);
             splineAxis1(p, width, height);
         }
-        double[][] coefficients = greyTimes > 0 ? expandGrey(work[0], channels) : work;
-        splineChannels(coefficients);
-
-        double zoomRows = (double) height / outHeight;
-        double zoomCols = (double) width / outWidth;
-        double zoomChannels = (double) channels / channels;
-        AxisPlan rows = AxisPlan.of(height, outHeight, zoomRows);
-        AxisPlan cols = AxisPlan.of(width, outWidth, zoomCols);
-        AxisPlan chans = AxisPlan.of(channels, channels, zoomChannels);
-        byte[][] out = new byte[channels][outWidth * outHeight];
+        // The channel axis (axis 2) is filtered too, pixel by pixel, inside the zoom (see zoomRows).
+        AxisPlan rows = AxisPlan.of(height, outHeight, (double) height / outHeight);
+        AxisPlan cols = AxisPlan.of(width, outWidth, (double) width / outWidth);
+        AxisPlan chans = AxisPlan.of(CHANNELS, CHANNELS, (double) CHANNELS / CHANNELS);
+        byte[][] out = new byte[CHANNELS][outWidth * outHeight];
         double lo = min;
         double hi = max;
-        IntStream.range(0, outHeight).parallel().forEach(r -> zoomRow(coefficients, width, rows, cols, chans, r,
-                lo, hi, out));
+        double[][] source = grey ? new double[][] {work[0], work[0], work[0]} : work;
+        int tasks = (outHeight + ROWS_PER_TASK - 1) / ROWS_PER_TASK;
+        IntStream.range(0, tasks).parallel().forEach(t -> zoomRows(source, width, rows, cols, chans,
+                t * ROWS_PER_TASK, Math.min(outHeight, (t + 1) * ROWS_PER_TASK), lo, hi, out));
         return out;
     }
 
-    private static double[][] expandGrey(double[] plane, int channels) {
-        double[][] out = new double[channels][];
-        out[0] = plane;
-        for (int c = 1; c < channels; c++) {
-            out[c] = plane.clone();
-        }
-        return out;
-    }
+    /** Channels of the network input. */
+    static final int CHANNELS = 3;
 
-    /** One output row of the zoom, in scipy's summation order. */
-    private static void zoomRow(double[][] coef, int width, AxisPlan rows, AxisPlan cols, AxisPlan chans, int r,
-                                double lo, double hi, byte[][] out) {
-        int channels = coef.length;
+    /**
+     * Output rows {@code [from, to)} of the zoom, in scipy's summation order. {@code planes} are the three
+     * channels after the row and column prefilters; the channel prefilter is applied here, one input row at a
+     * time, which gives the values a separate pass would.
+     */
+    private static void zoomRows(double[][] planes, int width, AxisPlan rows, AxisPlan cols, AxisPlan chans,
+                                 int from, int to, double lo, double hi, byte[][] out) {
         int outWidth = cols.size();
-        // rowTerm[a][c][x] = coefficient(row index a, column x, channel c) * wRow[a]
-        double[][][] rowTerm = new double[4][channels][width];
-        for (int a = 0; a < 4; a++) {
-            double w = rows.weight(r, a);
-            int base = rows.index(r, a) * width;
-            for (int c = 0; c < channels; c++) {
-                double[] src = coef[c];
-                double[] dst = rowTerm[a][c];
-                for (int x = 0; x < width; x++) {
-                    dst[x] = src[base + x] * w;
-                }
+        double g = gain();
+        double zn1 = StrictMath.pow(POLE, CHANNELS - 1);
+        // channel-filtered input rows, by input row index (a few are live at a time)
+        java.util.Map<Integer, double[]> filtered = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<Integer, double[]> eldest) {
+                return size() > 8;
             }
-        }
-        double[] q = new double[16 * channels];
-        int[] chanIdx = new int[4 * channels];
-        double[] chanW = new double[4 * channels];
-        for (int k = 0; k < channels; k++) {
-            for (int c = 0; c < 4; c++) {
-                chanIdx[k * 4 + c] = chans.index(k, c);
-                chanW[k * 4 + c] = chans.weight(k, c);
-            }
-        }
-        int rowOffset = r * outWidth;
-        for (int j = 0; j < outWidth; j++) {
+        };
+        double[] rowTerm = new double[4 * CHANNELS * width];
+        double[] q = new double[2 * 16 * CHANNELS];
+        int[] ci = cols.indices();
+        double[] cw = cols.weights();
+        int k00 = chans.index(0, 0), k01 = chans.index(0, 1), k02 = chans.index(0, 2), k03 = chans.index(0, 3);
+        int k10 = chans.index(1, 0), k11 = chans.index(1, 1), k12 = chans.index(1, 2), k13 = chans.index(1, 3);
+        int k20 = chans.index(2, 0), k21 = chans.index(2, 1), k22 = chans.index(2, 2), k23 = chans.index(2, 3);
+        double v00 = chans.weight(0, 0), v01 = chans.weight(0, 1), v02 = chans.weight(0, 2), v03 = chans.weight(0, 3);
+        double v10 = chans.weight(1, 0), v11 = chans.weight(1, 1), v12 = chans.weight(1, 2), v13 = chans.weight(1, 3);
+        double v20 = chans.weight(2, 0), v21 = chans.weight(2, 1), v22 = chans.weight(2, 2), v23 = chans.weight(2, 3);
+        byte[] out0 = out[0];
+        byte[] out1 = out[1];
+        byte[] out2 = out[2];
+        for (int r = from; r < to; r++) {
+            // rowTerm[(a * 3 + c) * width + x] = coefficient(input row a, column x, channel c) * wRow[a]
             for (int a = 0; a < 4; a++) {
-                for (int b = 0; b < 4; b++) {
-                    int x = cols.index(j, b);
-                    double wc = cols.weight(j, b);
-                    int qBase = (a * 4 + b) * channels;
-                    for (int c = 0; c < channels; c++) {
-                        q[qBase + c] = rowTerm[a][c][x] * wc;
-                    }
+                double w = rows.weight(r, a);
+                int inRow = rows.index(r, a);
+                double[] f = filtered.computeIfAbsent(inRow, y -> channelFilteredRow(planes, y, width, g, zn1));
+                int dst = a * CHANNELS * width;
+                for (int i = 0; i < CHANNELS * width; i++) {
+                    rowTerm[dst + i] = f[i] * w;
                 }
             }
-            for (int k = 0; k < channels; k++) {
-                int k4 = k * 4;
-                int i0 = chanIdx[k4];
-                int i1 = chanIdx[k4 + 1];
-                int i2 = chanIdx[k4 + 2];
-                int i3 = chanIdx[k4 + 3];
-                double w0 = chanW[k4];
-                double w1 = chanW[k4 + 1];
-                double w2 = chanW[k4 + 2];
-                double w3 = chanW[k4 + 3];
-                double t = 0.0;
-                for (int ab = 0; ab < 16; ab++) {
-                    int qb = ab * channels;
-                    t += q[qb + i0] * w0;
-                    t += q[qb + i1] * w1;
-                    t += q[qb + i2] * w2;
-                    t += q[qb + i3] * w3;
+            int rowOffset = r * outWidth;
+            // two output pixels at a time: six independent sums keep the adder busy; each sum still adds its
+            // 64 terms in scipy's order
+            int j = 0;
+            for (; j + 1 < outWidth; j += 2) {
+                fillQ(rowTerm, width, ci, cw, j, q, 0);
+                fillQ(rowTerm, width, ci, cw, j + 1, q, 16 * CHANNELS);
+                double t0 = 0.0;
+                double t1 = 0.0;
+                double t2 = 0.0;
+                double u0 = 0.0;
+                double u1 = 0.0;
+                double u2 = 0.0;
+                for (int qb = 0; qb < 16 * CHANNELS; qb += CHANNELS) {
+                    int qc = qb + 16 * CHANNELS;
+                    t0 += q[qb + k00] * v00;
+                    t1 += q[qb + k10] * v10;
+                    t2 += q[qb + k20] * v20;
+                    u0 += q[qc + k00] * v00;
+                    u1 += q[qc + k10] * v10;
+                    u2 += q[qc + k20] * v20;
+                    t0 += q[qb + k01] * v01;
+                    t1 += q[qb + k11] * v11;
+                    t2 += q[qb + k21] * v21;
+                    u0 += q[qc + k01] * v01;
+                    u1 += q[qc + k11] * v11;
+                    u2 += q[qc + k21] * v21;
+                    t0 += q[qb + k02] * v02;
+                    t1 += q[qb + k12] * v12;
+                    t2 += q[qb + k22] * v22;
+                    u0 += q[qc + k02] * v02;
+                    u1 += q[qc + k12] * v12;
+                    u2 += q[qc + k22] * v22;
+                    t0 += q[qb + k03] * v03;
+                    t1 += q[qb + k13] * v13;
+                    t2 += q[qb + k23] * v23;
+                    u0 += q[qc + k03] * v03;
+                    u1 += q[qc + k13] * v13;
+                    u2 += q[qc + k23] * v23;
                 }
-                // skimage clips to the input's range; astype(uint8) truncates.
-                if (t < lo) {
-                    t = lo;
-                } else if (t > hi) {
-                    t = hi;
+                out0[rowOffset + j] = toUint8(t0, lo, hi);
+                out1[rowOffset + j] = toUint8(t1, lo, hi);
+                out2[rowOffset + j] = toUint8(t2, lo, hi);
+                out0[rowOffset + j + 1] = toUint8(u0, lo, hi);
+                out1[rowOffset + j + 1] = toUint8(u1, lo, hi);
+                out2[rowOffset + j + 1] = toUint8(u2, lo, hi);
+            }
+            for (; j < outWidth; j++) {
+                fillQ(rowTerm, width, ci, cw, j, q, 0);
+                double t0 = 0.0;
+                double t1 = 0.0;
+                double t2 = 0.0;
+                for (int qb = 0; qb < 16 * CHANNELS; qb += CHANNELS) {
+                    t0 += q[qb + k00] * v00;
+                    t0 += q[qb + k01] * v01;
+                    t0 += q[qb + k02] * v02;
+                    t0 += q[qb + k03] * v03;
+                    t1 += q[qb + k10] * v10;
+                    t1 += q[qb + k11] * v11;
+                    t1 += q[qb + k12] * v12;
+                    t1 += q[qb + k13] * v13;
+                    t2 += q[qb + k20] * v20;
+                    t2 += q[qb + k21] * v21;
+                    t2 += q[qb + k22] * v22;
+                    t2 += q[qb + k23] * v23;
                 }
-                out[k][rowOffset + j] = (byte) (int) t;
+                out0[rowOffset + j] = toUint8(t0, lo, hi);
+                out1[rowOffset + j] = toUint8(t1, lo, hi);
+                out2[rowOffset + j] = toUint8(t2, lo, hi);
             }
         }
+    }
+
+    /**
+     * {@code q[off + (a * 4 + b) * 3 + c] = coefficient * wRow[a] * wCol[b]} for output column {@code j}: the
+     * first two factors of each term, multiplied left to right as scipy does.
+     */
+    private static void fillQ(double[] rowTerm, int width, int[] ci, double[] cw, int j, double[] q, int off) {
+        int j4 = 4 * j;
+        for (int a = 0; a < 4; a++) {
+            int base = a * CHANNELS * width;
+            for (int b = 0; b < 4; b++) {
+                int x = ci[j4 + b];
+                double wc = cw[j4 + b];
+                int qb = off + (a * 4 + b) * CHANNELS;
+                q[qb] = rowTerm[base + x] * wc;
+                q[qb + 1] = rowTerm[base + width + x] * wc;
+                q[qb + 2] = rowTerm[base + 2 * width + x] * wc;
+            }
+        }
+    }
+
+    /** skimage clips to the input's range; astype(uint8) truncates. */
+    private static byte toUint8(double t, double lo, double hi) {
+        if (t < lo) {
+            t = lo;
+        } else if (t > hi) {
+            t = hi;
+        }
+        return (byte) (int) t;
+    }
+
+    /**
+     * One input row with the channel-axis prefilter applied to every pixel: values laid out channel by channel
+     * ({@code [c * width + x]}). The filter of a 3-sample line, written out: scipy's {@code apply_filter} with
+     * mode 'mirror' for n = 3.
+     */
+    static double[] channelFilteredRow(double[][] planes, int y, int width, double gain, double zn1) {
+        double z = POLE;
+        double denominator = 1 - zn1 * zn1;
+        double zz1 = z * z - 1;
+        double[] p0 = planes[0];
+        double[] p1 = planes[1];
+        double[] p2 = planes[2];
+        int base = y * width;
+        double[] out = new double[CHANNELS * width];
+        for (int x = 0; x < width; x++) {
+            double c0 = p0[base + x] * gain;
+            double c1 = p1[base + x] * gain;
+            double c2 = p2[base + x] * gain;
+            double s = c0 + zn1 * c2;
+            s += z * (c1 + zn1 * c1);
+            s /= denominator;
+            c0 = s;
+            c1 = c1 + z * c0;
+            c2 = c2 + z * c1;
+            c2 = (z * c1 + c2) * z / zz1;
+            c1 = z * (c2 - c1);
+            c0 = z * (c1 - c0);
+            out[x] = c0;
+            out[width + x] = c1;
+            out[2 * width + x] = c2;
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -206,7 +309,11 @@ public final class SplineResize {
         return phi;
     }
 
-    /** Blur along rows' direction (axis 0): each column is a line. */
+    /**
+     * Blur along axis 0 (each column is a line), all columns of an output row at once. Per value the arithmetic
+     * is scipy's symmetric correlation: {@code in[0] * k[0]}, then {@code += (in[-d] + in[d]) * k[d]} from the
+     * outermost tap inwards.
+     */
     static void gaussianAxis0(double[] p, int width, int height, double sigma) {
         double[] k = gaussianKernel(sigma);
         int radius = k.length / 2;
@@ -215,44 +322,47 @@ public final class SplineResize {
         }
         double[] src = p.clone();
         IntStream.range(0, height).parallel().forEach(y -> {
-            int[] rowsAt = new int[2 * radius + 1];
-            for (int d = -radius; d <= radius; d++) {
-                rowsAt[d + radius] = mirror(y + d, height) * width;
-            }
             int out = y * width;
             double centre = k[radius];
+            int c = y * width;
             for (int x = 0; x < width; x++) {
-                double t = src[rowsAt[radius] + x] * centre;
-                for (int d = -radius; d < 0; d++) {
-                    t += (src[rowsAt[d + radius] + x] + src[rowsAt[radius - d] + x]) * k[d + radius];
+                p[out + x] = src[c + x] * centre;
+            }
+            for (int d = radius; d > 0; d--) {
+                int below = mirror(y - d, height) * width;
+                int above = mirror(y + d, height) * width;
+                double w = k[radius - d];
+                for (int x = 0; x < width; x++) {
+                    p[out + x] += (src[below + x] + src[above + x]) * w;
                 }
-                p[out + x] = t;
             }
         });
     }
 
-    /** Blur along columns' direction (axis 1): each row is a line. */
+    /** Blur along axis 1 (each row is a line), with the row extended by mirroring. */
     static void gaussianAxis1(double[] p, int width, int height, double sigma) {
         double[] k = gaussianKernel(sigma);
         int radius = k.length / 2;
         if (radius == 0) {
             return;
         }
-        int[] at = new int[width + 2 * radius];
-        for (int i = 0; i < at.length; i++) {
-            at[i] = mirror(i - radius, width);
-        }
         IntStream.range(0, height).parallel().forEach(y -> {
             int base = y * width;
-            double[] line = new double[width];
-            System.arraycopy(p, base, line, 0, width);
+            double[] ext = new double[width + 2 * radius];
+            for (int i = 0; i < ext.length; i++) {
+                ext[i] = p[base + mirror(i - radius, width)];
+            }
             double centre = k[radius];
             for (int x = 0; x < width; x++) {
-                double t = line[at[x + radius]] * centre;
-                for (int d = -radius; d < 0; d++) {
-                    t += (line[at[x + radius + d]] + line[at[x + radius - d]]) * k[d + radius];
+                p[base + x] = ext[x + radius] * centre;
+            }
+            for (int d = radius; d > 0; d--) {
+                double w = k[radius - d];
+                int lo = radius - d;
+                int hi = radius + d;
+                for (int x = 0; x < width; x++) {
+                    p[base + x] += (ext[lo + x] + ext[hi + x]) * w;
                 }
-                p[base + x] = t;
             }
         });
     }
@@ -336,30 +446,6 @@ public final class SplineResize {
         double g = gain();
         double zn1 = StrictMath.pow(POLE, width - 1);
         IntStream.range(0, height).parallel().forEach(y -> filterLine(p, y * width, 1, width, g, zn1));
-    }
-
-    /** Filters along the channel axis (axis 2) of every pixel: the planes are the line's samples. */
-    static void splineChannels(double[][] planes) {
-        int n = planes.length;
-        if (n <= 1) {
-            return;
-        }
-        double g = gain();
-        double zn1 = StrictMath.pow(POLE, n - 1);
-        int size = planes[0].length;
-        IntStream.range(0, (size + 4095) / 4096).parallel().forEach(block -> {
-            double[] line = new double[n];
-            int end = Math.min(size, (block + 1) * 4096);
-            for (int i = block * 4096; i < end; i++) {
-                for (int c = 0; c < n; c++) {
-                    line[c] = planes[c][i];
-                }
-                filterLine(line, 0, 1, n, g, zn1);
-                for (int c = 0; c < n; c++) {
-                    planes[c][i] = line[c];
-                }
-            }
-        });
     }
 
     /** scipy's {@code apply_filter} for one line of {@code n > 1} samples at {@code off + i * stride}. */

@@ -42,9 +42,9 @@ class SplineResizeTest {
         FixtureArray in = FixtureArray.read(Fixtures.samParity("tiny/image_orig_u8.npy"));
         FixtureArray expected = FixtureArray.read(Fixtures.samParity("tiny/image_1024_u8.npy"));
         byte[][] p = planes(in.bytes(), 512 * 512, 3);
-        byte[][] out = SplineResize.resize(p, 0, 512, 512, 1024, 1024);
+        byte[][] out = SplineResize.resize(p, false, 512, 512, 1024, 1024);
         assertEquals(0, mismatches(out, expected.bytes()), "mismatching values (RGB path)");
-        byte[][] grey = SplineResize.resize(new byte[][] {p[0]}, 3, 512, 512, 1024, 1024);
+        byte[][] grey = SplineResize.resize(new byte[][] {p[0]}, true, 512, 512, 1024, 1024);
         assertEquals(0, mismatches(grey, expected.bytes()), "mismatching values (grey path)");
     }
 
@@ -53,7 +53,7 @@ class SplineResizeTest {
         FixtureArray in = FixtureArray.read(Fixtures.require("fixtures/preprocess/fundus_1600x1200_u8.npy"));
         FixtureArray expected = FixtureArray.read(Fixtures.require("fixtures/preprocess/fundus_resized_1024_u8.npy"));
         byte[][] p = planes(in.bytes(), 1600 * 1200, 3);
-        byte[][] out = SplineResize.resize(p, 0, 1600, 1200, 1024, 1024);
+        byte[][] out = SplineResize.resize(p, false, 1600, 1200, 1024, 1024);
         assertEquals(0, mismatches(out, expected.bytes()), "mismatching values");
     }
 
@@ -79,7 +79,7 @@ class SplineResizeTest {
         for (int k = 0; k < channels; k++) {
             planes[k] = generated(width, height, 17 + k + width, 100 + k);
         }
-        byte[][] out = SplineResize.resize(planes, channels == 1 ? 3 : 0, width, height, 1024, 1024);
+        byte[][] out = SplineResize.resize(planes, channels == 1, width, height, 1024, 1024);
         byte[] hwc = new byte[1024 * 1024 * 3];
         for (int i = 0; i < 1024 * 1024; i++) {
             for (int k = 0; k < 3; k++) {
