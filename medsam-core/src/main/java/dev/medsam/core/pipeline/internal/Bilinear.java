@@ -68,6 +68,7 @@ public final class Bilinear {
 
     /** The logistic function in float32: {@code 1 / (1 + exp(-x))}, rounded once from double. */
     public static float sigmoid(float x) {
-        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+        float e = (float) Math.exp(-(double) x);
+        return 1f / (1f + e);
     }
 }
