@@ -7,6 +7,7 @@ module dev.medsam.core {
     exports dev.medsam.core.checkpoint;
     exports dev.medsam.core.image;
     exports dev.medsam.core.metrics;
+    exports dev.medsam.core.pipeline;
     exports dev.medsam.core.spi;
 
     uses dev.medsam.core.spi.BackendProvider;

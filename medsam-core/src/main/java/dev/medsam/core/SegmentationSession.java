@@ -1,0 +1,505 @@
+package dev.medsam.core;
+
+import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.pipeline.OriginalSizeMasks;
+import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.pipeline.PreparedImage;
+import dev.medsam.core.pipeline.internal.EmbeddingCache;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.SamModel;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The main entry point: segments objects in 2D images with a SAM or MedSAM model. The image encoder (the
+ * expensive step, seconds per image) runs once per image; any number of prompts then cost one prompt encoder and
+ * mask decoder pass each (milliseconds), several objects sharing one batched pass.
+ *
+ * <pre>{@code
+ * try (SegmentationSession session = SegmentationSession.builder(Path.of("medsam_vit_b.pth")).threads(2).build()) {
+ *     session.setImage(ctSlice);                                // CT: soft-tissue window by default
+ *     Segmentation liver = session.segment(Prompts.of(new Box(95, 255, 190, 350)));
+ *     BinaryMask mask = liver.binary();                          // at the slice's size
+ * }
+ * }</pre>
+ *
+ * <h2>Images</h2>
+ * {@link #encode(MedicalImage, IntensityPreset)} brings the image to 8 bits with the preset (default: {@link
+ * IntensityPreset#defaultFor(MedicalImage)}), preprocesses it with the session's {@link Pipeline} and runs the
+ * encoder, unless the embedding is cached. The cache is least-recently-used, holds {@code cacheSize} embeddings
+ * (about 4 MB each) and is keyed by a SHA-256 of the image's values and layout, the preset and the pipeline, or
+ * by the caller's key; so returning to a slice does not re-encode it. For volumes, apply the preset to the
+ * whole volume first (the reference takes its statistics over the volume), then encode planes with {@link
+ * IntensityPreset#asIs()}.
+ *
+ * <h2>Prompts and results</h2>
+ * Prompts are in the image's pixels ({@link Prompts}); each {@link Prompts} is one object. Objects whose
+ * prompts have the same structure (number of points, box or not, mask or not) go through the decoder as one
+ * batch. Each object's {@link Segmentation} carries its low-resolution logits, probability and binary masks at
+ * the image's size, the predicted IoU, and the image embedding. With {@code multimask} the decoder proposes
+ * three masks and {@link Segmentation#best()} picks the highest predicted IoU, as SAM does; without it (MedSAM's
+ * way) there is one.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe: several threads may encode and prompt one session at once (the model is thread-safe; an image
+ * requested by two threads at once is encoded once). {@link #setImage} / {@link #segment(Prompts)} work on the
+ * session's <em>current</em> image, which is shared: threads working on different images should use the
+ * {@link EncodedImage} that {@link #encode} returns with {@link #segment(EncodedImage, List, boolean)}.
+ *
+ * <h2>Lifecycle</h2>
+ * {@link #close()} is idempotent, waits for calls in flight, and closes the model and backend the session
+ * opened (a model handed to {@link #of(SamModel)} stays open: its owner closes it). Calls after close throw
+ * {@link IllegalStateException}. The model owns native memory; results live on the Java heap and stay usable
+ * after close.
+ */
+public final class SegmentationSession implements AutoCloseable {
+
+    /** Embeddings cached by default. */
+    public static final int DEFAULT_CACHE_SIZE = 16;
+
+    private static final System.Logger LOG = System.getLogger(SegmentationSession.class.getName());
+
+    private final SamModel model;
+    private final List<AutoCloseable> owned;
+    private final Pipeline pipeline;
+    private final EmbeddingCache<EncodedImage> cache;
+    private final AtomicReference<EncodedImage> current = new AtomicReference<>();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
+        this.model = model;
+        this.owned = owned;
+        this.pipeline = pipeline;
+        this.cache = new EmbeddingCache<>(cacheSize);
+    }
+
+    /**
+     * A builder for a session that loads {@code checkpoint} ({@code .pth} or safetensors) into a backend it
+     * opens and owns.
+     */
+    public static Builder builder(Path checkpoint) {
+        return new Builder(Objects.requireNonNull(checkpoint, "checkpoint"));
+    }
+
+    /**
+     * A session over an already loaded model, with the MedSAM pipeline and the default cache size. The session
+     * does not close the model, so one model can serve several sessions.
+     */
+    public static SegmentationSession of(SamModel model) {
+        return of(model, Pipeline.MEDSAM, DEFAULT_CACHE_SIZE);
+    }
+
+    /**
+     * A session over an already loaded model (not closed by the session).
+     *
+     * @param cacheSize embeddings kept; 0 disables the cache
+     * @throws IllegalArgumentException if {@code cacheSize} is negative
+     */
+    public static SegmentationSession of(SamModel model, Pipeline pipeline, int cacheSize) {
+        return new SegmentationSession(Objects.requireNonNull(model, "model"), List.of(),
+                Objects.requireNonNull(pipeline, "pipeline"), cacheSize);
+    }
+
+    /** The pre- and postprocessing this session uses. */
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    /** The model's encoder architecture. */
+    public SamArchitecture architecture() {
+        enter();
+        try {
+            return model.architecture();
+        } finally {
+            exit();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ images
+
+    /** Encodes a 2D image with its default preset ({@link IntensityPreset#defaultFor}); see {@link #encode(MedicalImage, IntensityPreset)}. */
+    public EncodedImage encode(MedicalImage image) {
+        Objects.requireNonNull(image, "image");
+        return encode(image, IntensityPreset.defaultFor(image));
+    }
+
+    /**
+     * Brings a 2D image to 8 bits with {@code preset}, preprocesses it and runs the image encoder, or returns the
+     * cached embedding of an identical earlier request.
+     *
+     * @throws IllegalArgumentException if the image is not 2D or the preset does not apply to it
+     * @throws IllegalStateException    if the session is closed
+     * @throws BackendException         if the encoder fails
+     */
+    public EncodedImage encode(MedicalImage image, IntensityPreset preset) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(preset, "preset");
+        enter();
+        try {
+            String key = contentKey(image, preset);
+            return cache.get(key, () -> compute(image, preset, key));
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * As {@link #encode(MedicalImage, IntensityPreset)}, cached under the caller's {@code cacheKey} instead of a
+     * content hash (cheaper for large images; the caller guarantees that equal keys mean equal images and
+     * presets within this session).
+     */
+    public EncodedImage encode(MedicalImage image, IntensityPreset preset, String cacheKey) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(preset, "preset");
+        Objects.requireNonNull(cacheKey, "cache key");
+        enter();
+        try {
+            String key = "caller:" + cacheKey;
+            return cache.get(key, () -> compute(image, preset, key));
+        } finally {
+            exit();
+        }
+    }
+
+    private EncodedImage compute(MedicalImage image, IntensityPreset preset, String key) {
+        PreparedImage prepared = pipeline.prepare(image, preset);
+        long start = System.nanoTime();
+        ImageEmbedding embedding = model.imageEncoder().encode(prepared.tensor());
+        LOG.log(System.Logger.Level.DEBUG, () -> "encoded " + image + " (" + preset.name() + ") in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        return new EncodedImage(embedding, prepared.frame(), key);
+    }
+
+    /** {@link #encode(MedicalImage)} and make the result the current image. */
+    public EncodedImage setImage(MedicalImage image) {
+        return makeCurrent(encode(image));
+    }
+
+    /** {@link #encode(MedicalImage, IntensityPreset)} and make the result the current image. */
+    public EncodedImage setImage(MedicalImage image, IntensityPreset preset) {
+        return makeCurrent(encode(image, preset));
+    }
+
+    /** {@link #encode(MedicalImage, IntensityPreset, String)} and make the result the current image. */
+    public EncodedImage setImage(MedicalImage image, IntensityPreset preset, String cacheKey) {
+        return makeCurrent(encode(image, preset, cacheKey));
+    }
+
+    /** Makes an image encoded earlier (by this session) the current image. */
+    public EncodedImage setImage(EncodedImage image) {
+        requireOwnPipeline(Objects.requireNonNull(image, "image"));
+        return makeCurrent(image);
+    }
+
+    private EncodedImage makeCurrent(EncodedImage image) {
+        current.set(image);
+        return image;
+    }
+
+    /** The current image, if one was set. */
+    public Optional<EncodedImage> currentImage() {
+        return Optional.ofNullable(current.get());
+    }
+
+    /** Whether an embedding is cached under the key of {@code image} with {@code preset}. */
+    public boolean isCached(MedicalImage image, IntensityPreset preset) {
+        return cache.contains(contentKey(image, preset));
+    }
+
+    /** Embeddings held in the cache. */
+    public int cachedImages() {
+        return cache.size();
+    }
+
+    /** Drops every cached embedding (the current image stays usable). */
+    public void clearCache() {
+        cache.clear();
+    }
+
+    // ------------------------------------------------------------------------------------------------ prompts
+
+    /**
+     * Segments one object in the current image (single-mask output, MedSAM's way).
+     *
+     * @throws IllegalStateException    if no image was set or the session is closed
+     * @throws IllegalArgumentException if a box lies wholly outside the image
+     */
+    public Segmentation segment(Prompts object) {
+        return segment(List.of(Objects.requireNonNull(object, "prompts"))).get(0);
+    }
+
+    /** Segments several objects in the current image, single-mask output; results in the order given. */
+    public List<Segmentation> segment(List<Prompts> objects) {
+        return segment(objects, false);
+    }
+
+    /** Segments several objects in the current image; with {@code multimask} each gets three candidates. */
+    public List<Segmentation> segment(List<Prompts> objects, boolean multimask) {
+        EncodedImage image = current.get();
+        if (image == null) {
+            throw new IllegalStateException("no current image: call setImage(...) first, or pass an EncodedImage");
+        }
+        return segment(image, objects, multimask);
+    }
+
+    /**
+     * Segments several objects in an encoded image. Objects with same-structure prompts are decoded in one
+     * batch; the results come back in the order given.
+     *
+     * @param multimask {@code false}: one mask per object (what MedSAM does); {@code true}: three candidates
+     *                  each, {@link Segmentation#best()} choosing by predicted IoU
+     * @throws IllegalArgumentException if the list is empty, a box lies wholly outside the image, or the image
+     *                                  was encoded with another pipeline
+     * @throws IllegalStateException    if the session is closed
+     * @throws BackendException         if the decoder fails
+     */
+    public List<Segmentation> segment(EncodedImage image, List<Prompts> objects, boolean multimask) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(objects, "objects");
+        if (objects.isEmpty()) {
+            throw new IllegalArgumentException("no objects to segment: pass at least one Prompts");
+        }
+        requireOwnPipeline(image);
+        ModelFrame frame = image.frame();
+        int n = objects.size();
+        ModelPrompt[] mapped = new ModelPrompt[n];
+        for (int i = 0; i < n; i++) {
+            Prompts p = Objects.requireNonNull(objects.get(i), "prompts of object " + i);
+            try {
+                mapped[i] = frame.toModel(p);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("object " + i + ": " + e.getMessage(), e);
+            }
+        }
+        enter();
+        try {
+            Segmentation[] results = new Segmentation[n];
+            for (List<Integer> group : groupByStructure(mapped)) {
+                List<ModelPrompt> batch = new ArrayList<>(group.size());
+                for (int i : group) {
+                    batch.add(mapped[i]);
+                }
+                MaskPrediction prediction = model.predict(image.embedding(), batch, multimask);
+                int expectedMasks = multimask ? 3 : 1;
+                if (prediction.batchSize() != batch.size() || prediction.masksPerPrompt() != expectedMasks) {
+                    throw new BackendException(BackendException.Kind.RUNTIME, "the backend returned "
+                            + prediction.batchSize() + " x " + prediction.masksPerPrompt() + " masks for "
+                            + batch.size() + " prompts (expected " + expectedMasks + " each)");
+                }
+                for (int b = 0; b < group.size(); b++) {
+                    List<MaskCandidate> candidates = new ArrayList<>(expectedMasks);
+                    for (int c = 0; c < expectedMasks; c++) {
+                        MaskLogits lowRes = prediction.logits(b, c);
+                        OriginalSizeMasks masks = frame.postprocess(lowRes);
+                        candidates.add(new MaskCandidate(lowRes, masks.probability(), masks.binary(),
+                                prediction.iou(b, c)));
+                    }
+                    int index = group.get(b);
+                    results[index] = new Segmentation(objects.get(index), candidates, image);
+                }
+            }
+            return List.of(results);
+        } finally {
+            exit();
+        }
+    }
+
+    /** Indices of same-structure prompts, groups in order of first appearance, indices ascending. */
+    static List<List<Integer>> groupByStructure(ModelPrompt[] prompts) {
+        List<List<Integer>> groups = new ArrayList<>();
+        for (int i = 0; i < prompts.length; i++) {
+            List<Integer> home = null;
+            for (List<Integer> g : groups) {
+                if (prompts[g.get(0)].sameStructureAs(prompts[i])) {
+                    home = g;
+                    break;
+                }
+            }
+            if (home == null) {
+                home = new ArrayList<>();
+                groups.add(home);
+            }
+            home.add(i);
+        }
+        return groups;
+    }
+
+    private void requireOwnPipeline(EncodedImage image) {
+        if (image.frame().pipeline() != pipeline) {
+            throw new IllegalArgumentException("the image was encoded with the " + image.frame().pipeline()
+                    + " pipeline; this session uses " + pipeline);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ keys
+
+    private String contentKey(MedicalImage image, IntensityPreset preset) {
+        MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+        String layout = pipeline + "|" + preset + "|" + image.dataType() + "|" + Arrays.toString(image.dims()) + "|"
+                + image.components() + "|" + image.rescale() + "|" + image.modality().orElse("");
+        sha.update(layout.getBytes(StandardCharsets.UTF_8));
+        sha.update(image.data());
+        return "sha256:" + HexFormat.of().formatHex(sha.digest());
+    }
+
+    // ------------------------------------------------------------------------------------------------ lifecycle
+
+    private void enter() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new IllegalStateException("the segmentation session is closed");
+        }
+    }
+
+    private void exit() {
+        lifecycle.readLock().unlock();
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Waits for calls in flight, then closes the model and backend this session opened. Idempotent; never
+     * throws a checked exception (failures closing native resources are logged).
+     */
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            cache.clear();
+            current.set(null);
+            for (AutoCloseable c : owned) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
+                }
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SegmentationSession[" + pipeline + (closed ? ", closed" : "") + "]";
+    }
+
+    /**
+     * Settings for a session that loads a checkpoint. Defaults: backend chosen by {@link Backends} (explicit name,
+     * then {@code -Dmedsam.backend}, then priority), CPU, backend's thread count, MedSAM pipeline, cache of
+     * {@value SegmentationSession#DEFAULT_CACHE_SIZE} embeddings.
+     */
+    public static final class Builder {
+        private final Path checkpoint;
+        private Optional<String> backend = Optional.empty();
+        private Device device = Device.CPU;
+        private int threads;
+        private Pipeline pipeline = Pipeline.MEDSAM;
+        private int cacheSize = DEFAULT_CACHE_SIZE;
+
+        private Builder(Path checkpoint) {
+            this.checkpoint = checkpoint;
+        }
+
+        /** The backend provider to use by name, e.g. {@code tensorflow}. */
+        public Builder backend(String name) {
+            this.backend = Optional.of(Objects.requireNonNull(name, "backend name"));
+            return this;
+        }
+
+        public Builder device(Device device) {
+            this.device = Objects.requireNonNull(device, "device");
+            return this;
+        }
+
+        /**
+         * Threads inside one network operation; 0 lets the backend choose.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder threads(int threads) {
+            if (threads < 0) {
+                throw new IllegalArgumentException("threads must be 0 (backend default) or positive, got " + threads);
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /** {@link Pipeline#MEDSAM} (default, for MedSAM checkpoints) or {@link Pipeline#SAM} (plain SAM). */
+        public Builder pipeline(Pipeline pipeline) {
+            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+            return this;
+        }
+
+        /**
+         * Embeddings kept in the cache; 0 disables it.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder cacheSize(int cacheSize) {
+            if (cacheSize < 0) {
+                throw new IllegalArgumentException("cache size must be 0 or more, got " + cacheSize);
+            }
+            this.cacheSize = cacheSize;
+            return this;
+        }
+
+        /**
+         * Reads the checkpoint, opens the backend and builds the network.
+         *
+         * @throws IOException      if the checkpoint cannot be read or is not a SAM model
+         *                          ({@link dev.medsam.core.checkpoint.CheckpointException} names the file and key)
+         * @throws BackendException if no backend starts or the weights do not fit it
+         */
+        public SegmentationSession build() throws IOException {
+            SamCheckpoint loaded = SamCheckpoint.load(checkpoint);
+            BackendOptions options = BackendOptions.builder().device(device).intraOpThreads(threads).build();
+            Backend opened = Backends.open(backend, options);
+            try {
+                SamModel model = opened.load(loaded.architecture(), loaded.weights());
+                LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,
+                        loaded.architecture().name(), opened.name());
+                return new SegmentationSession(model, List.of(model, opened), pipeline, cacheSize);
+            } catch (RuntimeException | Error e) {
+                try {
+                    opened.close();
+                } catch (RuntimeException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package dev.medsam.core.pipeline.internal;
+
+import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.pipeline.Pipeline;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Properties of the resizes and frames that hold for any size. */
+class ResizePropertiesTest {
+
+    @Property(tries = 200)
+    void pillowBilinearKeepsConstantsAndRange(@ForAll @IntRange(min = 1, max = 300) int inW,
+                                              @ForAll @IntRange(min = 1, max = 40) int inH,
+                                              @ForAll @IntRange(min = 1, max = 300) int outW,
+                                              @ForAll @IntRange(min = 1, max = 40) int outH,
+                                              @ForAll @IntRange(min = 0, max = 255) int value) {
+        byte[] constant = new byte[inW * inH];
+        Arrays.fill(constant, (byte) value);
+        byte[] out = PilResize.resize(constant, inW, inH, outW, outH);
+        assertEquals(outW * outH, out.length);
+        for (byte b : out) {
+            assertEquals(value, b & 0xFF);
+        }
+        byte[] ramp = new byte[inW * inH];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = (byte) (i % 2 == 0 ? 10 : 200);
+        }
+        for (byte b : PilResize.resize(ramp, inW, inH, outW, outH)) {
+            int v = b & 0xFF;
+            assertTrue(v >= 10 && v <= 200, "value " + v + " outside the input's range");
+        }
+    }
+
+    @Property(tries = 200)
+    void torchBilinearStaysWithinTheInputRange(@ForAll @IntRange(min = 1, max = 64) int inW,
+                                               @ForAll @IntRange(min = 1, max = 64) int inH,
+                                               @ForAll @IntRange(min = 1, max = 300) int outW,
+                                               @ForAll @IntRange(min = 1, max = 300) int outH) {
+        float[] in = new float[inW * inH];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (float) Math.sin(i * 0.37);
+        }
+        float min = Float.MAX_VALUE;
+        float max = -Float.MAX_VALUE;
+        for (float v : in) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        for (float v : Bilinear.resize(in, inW, inH, outW, outH)) {
+            assertTrue(v >= min - 1e-6f && v <= max + 1e-6f, v + " outside [" + min + ", " + max + "]");
+        }
+    }
+
+    @Property(tries = 500)
+    void samFramesFitTheLongestSideAndKeepTheAspect(@ForAll @IntRange(min = 1, max = 8192) int width,
+                                                    @ForAll @IntRange(min = 1, max = 8192) int height) {
+        ModelFrame f = Pipeline.SAM.frame(width, height);
+        assertEquals(1024, Math.max(f.resizedWidth(), f.resizedHeight()));
+        assertTrue(f.resizedWidth() >= 1 && f.resizedHeight() >= 1);
+        double expected = (double) width / height;
+        // each side is rounded to whole pixels: the aspect may move by up to half a pixel on the short side
+        double shortSide = Math.min(f.resizedWidth(), f.resizedHeight());
+        double actual = (double) f.resizedWidth() / f.resizedHeight();
+        assertTrue(Math.abs(actual / expected - 1) <= 0.5 / Math.max(0.5, shortSide - 0.5) + 1e-12
+                || shortSide == 1, width + "x" + height + " -> " + f);
+        ModelFrame m = Pipeline.MEDSAM.frame(width, height);
+        assertEquals(1024, m.resizedWidth());
+        assertEquals(1024, m.resizedHeight());
+    }
+}
