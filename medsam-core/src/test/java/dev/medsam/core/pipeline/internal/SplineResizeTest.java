@@ -59,7 +59,7 @@ class SplineResizeTest {
 
     /**
      * Sizes around the fixtures' (odd, tiny, one row, non-square, shrinking one axis while enlarging the other,
-     * already 1024x1024) against SciPy's output for the same generated input, as SHA-256 of the H x W x 3
+     * shrinking both with Gaussian radii up to 6, already 1024x1024) against SciPy's output for the same generated input, as SHA-256 of the H x W x 3
      * bytes (see resize_oracle.py beside this class for how they were made). Grey cases go through the
      * one-plane path, as MedSAM's grey-to-RGB repeat.
      */
@@ -73,6 +73,10 @@ class SplineResizeTest {
         "1025, 1023, 1, 6576173b369d3d8a9f2151da6e933647a311c10d18f8896f0d42725e94af150a",
         "1024, 1024, 1, bc7ff95a56634883776e989da49258efd40d3cf5d39e02c746f11810997a0e92",
         "640, 480, 3, 1398c54975ab55a80269ffa5510a0e90867f371f787879de67a50db7c0cb52f4",
+        "300, 2000, 1, c331b432759a2a06d4f6f18c2e2f7014fc0d8c67f5d09d492736e954ef37ff64",
+        "1500, 1100, 3, f5144e8b2d3043469d599120e76b0e55d49096cacd24c39f703aa810976eb85b",
+        "2500, 2100, 1, 950d088f836918a3d1d627e27d8b84579ccea1e41f3b8742e12d61abeef7b475",
+        "4096, 4096, 1, a3f7f43586fc9ddc5d25e07f349a35d3ebf273317b87f3dbccc055da804596a4",
     })
     void matchesScipyOnGeneratedImages(int width, int height, int channels, String sha256) {
         byte[][] planes = new byte[channels][];
