@@ -1,0 +1,54 @@
+package dev.medsam.tensorflow;
+
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.BackendProvider;
+import dev.medsam.tensorflow.internal.TfBackend;
+
+/**
+ * The TensorFlow backend for MedSAM: runs the SAM network as a TensorFlow graph (TensorFlow Java 1.1.0) on the
+ * CPU, or on /GPU:0 with the linux-x86_64-gpu native build. Found by {@link java.util.ServiceLoader} under the name
+ * {@value #NAME}; discovery loads no native code, {@link #open} does.
+ *
+ * <p>Options ({@link BackendOptions}): device CPU, GPU or AUTO (GPU if usable, else CPU with one warning);
+ * intra- and inter-op thread counts (0: TensorFlow's default, all cores); extras {@code precision} =
+ * {@code fp32} (default, matches the reference) or {@code bf16} (image-encoder matrix products in bfloat16:
+ * faster on CPUs with AVX-512 BF16 or AMX, embedding error about 1e-2) and {@code decoder.cache} = number of
+ * images whose prompt-independent decoder work is kept (default 4, about 14 MB each).
+ *
+ * <pre>{@code
+ * try (Backend backend = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults());
+ *      SamModel model = backend.load(SamArchitecture.VIT_B, weights)) {
+ *     ImageEmbedding embedding = model.imageEncoder().encode(image);
+ *     MaskPrediction masks = model.predict(embedding, List.of(prompt), false);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safety: the provider is stateless; backends and models are thread-safe. Backends and models own
+ * native memory and must be closed.
+ */
+public final class TensorFlowBackendProvider implements BackendProvider {
+
+    /** The provider name. */
+    public static final String NAME = "tensorflow";
+
+    /** Creates the provider; cheap, loads nothing. */
+    public TensorFlowBackendProvider() {
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** 100: the reference backend. */
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Backend open(BackendOptions options) {
+        return TfBackend.open(NAME, options);
+    }
+}

@@ -1,0 +1,215 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.checkpoint.SamArchitecture;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * SAM's ViT image encoder (segment_anything/modeling/image_encoder.py) as a graph.
+ *
+ * <p>Layout: the 64x64 token grid is kept as a (4096, C) matrix, row {@code y * 64 + x}, so that every Linear
+ * layer is one plain matrix product. Windowed blocks pad the normalised tokens from 64x64 to 70x70 with zeros
+ * (after norm1, as the reference does), attend inside the 25 windows of 14x14 (padded tokens take part in the
+ * softmax, unmasked) and crop afterwards. Global blocks attend over all 4096 tokens in chunks of query rows,
+ * one after the other, so that at most one chunk's attention matrix is alive.
+ */
+final class ImageEncoderGraph {
+
+    /** Encoder LayerNorm epsilon (SAM builds the ViT with partial(LayerNorm, eps=1e-6)). */
+    static final float EPS = 1e-6f;
+    /** Query rows (of 64 tokens each) per global-attention chunk. */
+    static final int GLOBAL_ROWS_PER_CHUNK = 16;
+
+    final Placeholder<TFloat32> image;
+    /** Patch embedding output before pos_embed, (1, 64, 64, C). */
+    final Operand<TFloat32> patchEmbed;
+    /** Output of each block, (1, 64, 64, C). */
+    final List<Operand<TFloat32>> blocks = new ArrayList<>();
+    /** Neck output in NHWC token order, (4096, 256). */
+    final Operand<TFloat32> embeddingTokens;
+    /** The image embedding as the reference returns it, (1, 256, 64, 64). */
+    final Operand<TFloat32> embedding;
+
+    private final SamArchitecture arch;
+    private final int grid;
+    private final int dim;
+    private final int heads;
+    private final int headDim;
+
+    ImageEncoderGraph(Nn root, WeightStore w, SamArchitecture arch) {
+        this.arch = arch;
+        this.grid = arch.gridSize();
+        this.dim = arch.embedDim();
+        this.heads = arch.heads();
+        this.headDim = arch.headDim();
+        Nn nn = root.sub("image_encoder");
+        int size = SamArchitecture.IMAGE_SIZE;
+        int patch = SamArchitecture.PATCH_SIZE;
+        int tokens = grid * grid;
+
+        image = nn.tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 3, size, size)));
+
+        // Patch embedding: a 16x16 stride-16 convolution is a product of the (4096, 3*16*16) patch matrix with the
+        // (3*16*16, C) reshaped kernel; the patch elements are ordered (channel, ky, kx) like the PyTorch kernel.
+        Nn pe = nn.sub("patch_embed");
+        Operand<TFloat32> patches = pe.reshape(pe.transpose(pe.reshape(image, 3, grid, patch, grid, patch), 1, 3, 0, 2, 4),
+                tokens, 3 * patch * patch);
+        Operand<? extends TType> peW = w.product("image_encoder.patch_embed.proj.weight",
+                new int[] {dim, 3, patch, patch}, new int[] {3 * patch * patch, dim},
+                k -> w.nn().transpose(w.nn().reshape(k, dim, 3 * patch * patch), 1, 0), nn.precision);
+        Operand<TFloat32> x = pe.linear(patches, peW, w.f32("image_encoder.patch_embed.proj.bias", dim));
+        patchEmbed = pe.reshape(x, 1, grid, grid, dim);
+        x = nn.add(x, w.f32("image_encoder.pos_embed", new int[] {1, grid, grid, dim}, new int[] {tokens, dim},
+                p -> w.nn().reshape(p, tokens, dim)));
+
+        for (int i = 0; i < arch.depth(); i++) {
+            x = block(nn.sub("block" + i), w, "image_encoder.blocks." + i + ".", x, arch.isGlobal(i));
+            blocks.add(nn.sub("block" + i).reshape(x, 1, grid, grid, dim));
+        }
+
+        Nn neck = nn.sub("neck");
+        int out = SamArchitecture.OUT_CHANNELS;
+        Operand<TFloat32> y = neck.matmul(x, w.product("image_encoder.neck.0.weight", new int[] {out, dim, 1, 1},
+                new int[] {dim, out}, k -> w.nn().transpose(w.nn().reshape(k, out, dim), 1, 0), nn.precision));
+        y = neck.layerNorm(y, w.f32("image_encoder.neck.1.weight", out), w.f32("image_encoder.neck.1.bias", out), EPS);
+        Operand<? extends TType> conv = w.product("image_encoder.neck.2.weight", new int[] {out, out, 3, 3},
+                new int[] {3, 3, out, out}, k -> w.nn().transpose(k, 2, 3, 1, 0), nn.precision);
+        y = conv3x3(neck, neck.reshape(y, 1, grid, grid, out), conv);
+        y = neck.reshape(y, tokens, out);
+        y = neck.layerNorm(y, w.f32("image_encoder.neck.3.weight", out), w.f32("image_encoder.neck.3.bias", out), EPS);
+        embeddingTokens = y;
+        embedding = nn.tf.withName("embedding").linalg.transpose(nn.reshape(y, 1, grid, grid, out),
+                nn.ints(0, 3, 1, 2));
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Operand<TFloat32> conv3x3(Nn nn, Operand<TFloat32> x, Operand<? extends TType> kernel) {
+        java.util.List<Long> strides = java.util.List.of(1L, 1L, 1L, 1L);
+        Operand in = nn.toProductType(x);
+        Operand r = nn.tf.nn.conv2d(in, (Operand) kernel, strides, "SAME");
+        return nn.precision == Precision.BF16 ? nn.tf.dtypes.cast(r, TFloat32.class) : r;
+    }
+
+    /** One transformer block on the (4096, C) token matrix. */
+    private Operand<TFloat32> block(Nn nn, WeightStore w, String p, Operand<TFloat32> x, boolean global) {
+        int s = global ? grid : arch.windowSize();
+        Operand<TFloat32> h = nn.layerNorm(x, w.f32(p + "norm1.weight", dim), w.f32(p + "norm1.bias", dim), EPS);
+        Operand<? extends TType> qkvW = w.linearWeight(p + "attn.qkv.weight", 3 * dim, dim, nn.precision);
+        Operand<TFloat32> qkvB = w.f32(p + "attn.qkv.bias", 3 * dim);
+        Operand<TFloat32> relH = relPosTable(nn, w, p + "attn.rel_pos_h", s);
+        Operand<TFloat32> relW = relPosTable(nn, w, p + "attn.rel_pos_w", s);
+        Operand<TFloat32> attn = global
+                ? globalAttention(nn.sub("attn"), h, qkvW, qkvB, relH, relW)
+                : windowAttention(nn.sub("attn"), h, qkvW, qkvB, relH, relW, s);
+        attn = nn.linear(attn, w.linearWeight(p + "attn.proj.weight", dim, dim, nn.precision), w.f32(p + "attn.proj.bias", dim));
+        x = nn.add(x, attn);
+        Operand<TFloat32> m = nn.layerNorm(x, w.f32(p + "norm2.weight", dim), w.f32(p + "norm2.bias", dim), EPS);
+        int hidden = arch.mlpDim();
+        m = nn.gelu(nn.linear(m, w.linearWeight(p + "mlp.lin1.weight", hidden, dim, nn.precision), w.f32(p + "mlp.lin1.bias", hidden)));
+        m = nn.linear(m, w.linearWeight(p + "mlp.lin2.weight", dim, hidden, nn.precision), w.f32(p + "mlp.lin2.bias", dim));
+        return nn.add(x, m);
+    }
+
+    /**
+     * The relative-position table gathered for an s x s attention (get_rel_pos): entry (i, j) is row
+     * {@code i - j + s - 1}, stored as (s, s, headDim) at upload time.
+     */
+    private Operand<TFloat32> relPosTable(Nn nn, WeightStore w, String key, int s) {
+        int rows = 2 * s - 1;
+        int[][] index = new int[s][s];
+        for (int i = 0; i < s; i++) {
+            for (int j = 0; j < s; j++) {
+                index[i][j] = i - j + s - 1;
+            }
+        }
+        return w.f32(key, new int[] {rows, headDim}, new int[] {s, s, headDim},
+                t -> w.nn().tf.gather(t, w.nn().tf.constant(index), w.nn().tf.constant(0)));
+    }
+
+    /**
+     * Windowed attention. {@code h} (4096, C) normalised tokens -> (4096, C) attention output before proj.
+     */
+    private Operand<TFloat32> windowAttention(Nn nn, Operand<TFloat32> h, Operand<? extends TType> qkvW,
+                                              Operand<TFloat32> qkvB, Operand<TFloat32> relH, Operand<TFloat32> relW,
+                                              int s) {
+        int padded = ((grid + s - 1) / s) * s;
+        int nw = padded / s;
+        int pad = padded - grid;
+        // Zero-pad the normalised tokens, then qkv (padded tokens get exactly the bias, as in the reference).
+        Operand<TFloat32> hp = nn.tf.pad(nn.reshape(h, grid, grid, dim),
+                nn.tf.constant(new int[][] {{0, pad}, {0, pad}, {0, 0}}), nn.scalar(0f));
+        Operand<TFloat32> qkv = nn.linear(nn.reshape(hp, padded * padded, dim), qkvW, qkvB);
+        // (wy, iy, wx, ix, 3, heads, hd) -> (3, wy, wx, heads, iy, ix, hd)
+        qkv = nn.transpose(nn.reshape(qkv, nw, s, nw, s, 3, heads, headDim), 4, 0, 2, 5, 1, 3, 6);
+        int batch = nw * nw * heads;
+        List<Operand<TFloat32>> parts = nn.split(nn.reshape(qkv, 3, batch, s, s, headDim), 0, 3);
+        Operand<TFloat32> q = nn.reshape(parts.get(0), batch, s, s, headDim);
+        Operand<TFloat32> k = nn.reshape(parts.get(1), batch, s * s, headDim);
+        Operand<TFloat32> v = nn.reshape(parts.get(2), batch, s * s, headDim);
+        Operand<TFloat32> out = attend(nn, q, k, v, relH, relW, batch, s, s);
+        // (wy, wx, heads, iy, ix, hd) -> (wy, iy, wx, ix, heads, hd), then crop the padding.
+        out = nn.transpose(nn.reshape(out, nw, nw, heads, s, s, headDim), 0, 3, 1, 4, 2, 5);
+        out = nn.reshape(out, padded, padded, dim);
+        if (pad > 0) {
+            out = nn.slice(out, new int[] {0, 0, 0}, new int[] {grid, grid, dim});
+        }
+        return nn.reshape(out, grid * grid, dim);
+    }
+
+    /** Global attention over all tokens, in chunks of query rows. */
+    private Operand<TFloat32> globalAttention(Nn nn, Operand<TFloat32> h, Operand<? extends TType> qkvW,
+                                              Operand<TFloat32> qkvB, Operand<TFloat32> relH, Operand<TFloat32> relW) {
+        int tokens = grid * grid;
+        Operand<TFloat32> qkv = nn.linear(h, qkvW, qkvB);
+        // (tokens, 3, heads, hd) -> (3, heads, tokens, hd)
+        qkv = nn.transpose(nn.reshape(qkv, tokens, 3, heads, headDim), 1, 2, 0, 3);
+        List<Operand<TFloat32>> parts = nn.split(qkv, 0, 3);
+        Operand<TFloat32> q = nn.reshape(parts.get(0), heads, grid, grid, headDim);
+        Operand<TFloat32> k = nn.reshape(parts.get(1), heads, tokens, headDim);
+        Operand<TFloat32> v = nn.reshape(parts.get(2), heads, tokens, headDim);
+        List<Operand<TFloat32>> chunks = new ArrayList<>();
+        Operand<TFloat32> previous = null;
+        for (int r0 = 0; r0 < grid; r0 += GLOBAL_ROWS_PER_CHUNK) {
+            int rows = Math.min(GLOBAL_ROWS_PER_CHUNK, grid - r0);
+            // Each chunk starts after the previous one finished, so only one attention matrix is alive.
+            Nn c = previous == null ? nn.sub("chunk" + r0)
+                    : new Nn(nn.tf.withSubScope("chunk" + r0).withControlDependencies(List.of(previous)), nn.precision);
+            Operand<TFloat32> qc = c.slice(q, new int[] {0, r0, 0, 0}, new int[] {heads, rows, grid, headDim});
+            Operand<TFloat32> rh = c.slice(relH, new int[] {r0, 0, 0}, new int[] {rows, grid, headDim});
+            Operand<TFloat32> out = attend(c, qc, k, v, rh, relW, heads, rows, grid);
+            chunks.add(out);
+            previous = out;
+        }
+        Operand<TFloat32> out = nn.concat(chunks, 1);
+        // (heads, tokens, hd) -> (tokens, heads * hd)
+        return nn.reshape(nn.transpose(out, 1, 0, 2), tokens, dim);
+    }
+
+    /**
+     * Attention of {@code q} (B, qh, qw, hd) over {@code k}, {@code v} (B, kh*kw, hd), with SAM's decomposed
+     * relative position bias (add_decomposed_rel_pos): the bias uses the unscaled q, the logits the scaled one.
+     * {@code relH} is (qh, kh, hd) for these query rows, {@code relW} (qw, kw, hd). Returns (B, qh*qw, hd).
+     */
+    private Operand<TFloat32> attend(Nn nn, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+                                     Operand<TFloat32> relH, Operand<TFloat32> relW, int batch, int qh, int kw) {
+        // Windows and the global grid are square: queries span qw = kw columns, keys the full kh = kw rows.
+        int qw = kw;
+        int kh = kw;
+        float scale = (float) Math.pow(headDim, -0.5);
+        Operand<TFloat32> q2 = nn.reshape(q, batch, qh * qw, headDim);
+        Operand<TFloat32> logits = nn.bmm(nn.mul(q2, scale), k, false, true); // (B, qh*qw, kh*kw)
+        // rel_h[b, y, x, ky] = sum_c q[b, y, x, c] * Rh[y, ky, c]; rel_w[b, y, x, kx] = sum_c q[b, y, x, c] * Rw[x, kx, c]
+        Operand<TFloat32> relHb = nn.tf.linalg.einsum(List.of(q, relH), "byxc,ykc->byxk");
+        Operand<TFloat32> relWb = nn.tf.linalg.einsum(List.of(q, relW), "byxc,xkc->byxk");
+        Operand<TFloat32> l5 = nn.reshape(logits, batch, qh, qw, kh, kw);
+        l5 = nn.add(nn.add(l5, nn.reshape(relHb, batch, qh, qw, kh, 1)), nn.reshape(relWb, batch, qh, qw, 1, kw));
+        Operand<TFloat32> probs = nn.softmax(nn.reshape(l5, batch, qh * qw, kh * kw));
+        return nn.bmm(probs, v, false, false);
+    }
+}

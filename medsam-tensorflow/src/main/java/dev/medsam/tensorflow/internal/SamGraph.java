@@ -1,0 +1,106 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.checkpoint.SamArchitecture;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The whole SAM network in one TensorFlow graph, with every entry point the model runs:
+ * <ul>
+ *   <li>encoder: image (1, 3, 1024, 1024) -> embedding (1, 256, 64, 64), plus the decoder's per-image side;</li>
+ *   <li>prepare: an embedding handed back by the caller -> the decoder's per-image side;</li>
+ *   <li>prompt encoder: coordinates and codes -> sparse embeddings; mask prompt -> dense embeddings;</li>
+ *   <li>four decoder variants: sparse embeddings fed or computed from the prompt (fused predict), dense
+ *   embeddings equal to the no-mask embedding (cached image side) or given per prompt.</li>
+ * </ul>
+ * Weights are variables (see {@link WeightStore}); nothing here runs anything.
+ */
+final class SamGraph {
+
+    static final int TOKENS = 64 * 64;
+    static final int DIM = 256;
+
+    final SamArchitecture architecture;
+    final WeightStore weights;
+    final ImageEncoderGraph encoder;
+    final PromptEncoderGraph prompt;
+    final MaskDecoderGraph decoder;
+
+    /** The encoder's embedding as (1, 4096, 256) tokens, and the decoder image side computed from it. */
+    final Operand<TFloat32> encoderTokens;
+    final MaskDecoderGraph.ImageSide encoderSide;
+
+    /** An embedding handed in by the caller (1, 256, 64, 64), and its image side and tokens. */
+    final Placeholder<TFloat32> embeddingFeed;
+    final Operand<TFloat32> embeddingFeedTokens;
+    final MaskDecoderGraph.ImageSide embeddingFeedSide;
+
+    /** Placeholders for a cached image: the embedding tokens (1, 4096, 256) and the no-mask image side. */
+    final Placeholder<TFloat32> cachedTokens;
+    final Placeholder<TFloat32> cachedSrc;
+    final Placeholder<TFloat32> cachedK0;
+    final Placeholder<TFloat32> cachedV0;
+    final Placeholder<TFloat32> cachedQ0;
+
+    /** Sparse (B, N, 256) and dense (B, 256, 64, 64) prompt embeddings handed in by the caller. */
+    final Placeholder<TFloat32> sparseFeed;
+    final Placeholder<TFloat32> denseFeed;
+
+    /** decode(): sparse fed, no-mask dense (cached side). */
+    final MaskDecoderGraph.Outputs decodeNoMask;
+    /** decode(): sparse and dense fed. */
+    final MaskDecoderGraph.Outputs decodeDense;
+    /** predict(): sparse from the prompt placeholders, no mask prompt. */
+    final MaskDecoderGraph.Outputs predictNoMask;
+    /** predict(): sparse from the prompt placeholders, dense from the mask prompt. */
+    final MaskDecoderGraph.Outputs predictMask;
+
+    SamGraph(Graph graph, Ops ops, SamArchitecture architecture, Precision precision) {
+        this.architecture = architecture;
+        Ops tf = ops;
+        weights = new WeightStore(tf);
+        Nn fp32 = new Nn(tf, Precision.FP32);
+        encoder = new ImageEncoderGraph(new Nn(tf, precision), weights, architecture);
+        prompt = new PromptEncoderGraph(fp32, weights);
+        decoder = new MaskDecoderGraph(weights, prompt.densePeTokens);
+
+        Nn prep = fp32.sub("decoder_prepare");
+        encoderTokens = prep.reshape(encoder.embeddingTokens, 1, TOKENS, DIM);
+        encoderSide = decoder.prepare(prep.sub("from_encoder"), encoderTokens, prompt.noMaskEmbed);
+
+        Nn fed = prep.sub("from_feed");
+        embeddingFeed = fed.tf.withName("embedding").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(1, DIM, 64, 64)));
+        embeddingFeedTokens = fed.reshape(fed.transpose(embeddingFeed, 0, 2, 3, 1), 1, TOKENS, DIM);
+        embeddingFeedSide = decoder.prepare(fed, embeddingFeedTokens, prompt.noMaskEmbed);
+
+        Nn cache = fp32.sub("cached");
+        cachedTokens = placeholder(cache, "tokens", DIM);
+        cachedSrc = placeholder(cache, "src", DIM);
+        cachedK0 = placeholder(cache, "k0", DIM / 2);
+        cachedV0 = placeholder(cache, "v0", DIM / 2);
+        cachedQ0 = placeholder(cache, "q0", DIM / 2);
+        MaskDecoderGraph.ImageSide cachedSide = new MaskDecoderGraph.ImageSide(cachedSrc, cachedK0, cachedV0, cachedQ0);
+
+        Nn in = fp32.sub("decoder_inputs");
+        sparseFeed = in.tf.withName("sparse").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, DIM)));
+        denseFeed = in.tf.withName("dense").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, DIM, 64, 64)));
+        Operand<TFloat32> denseFeedTokens = in.reshape(in.transpose(denseFeed, 0, 2, 3, 1), -1, TOKENS, DIM);
+
+        decodeNoMask = decoder.decode(fp32.sub("decode_nomask"), sparseFeed, cachedSide);
+        Nn dd = fp32.sub("decode_dense");
+        decodeDense = decoder.decode(dd, sparseFeed, decoder.prepare(dd.sub("prepare"), cachedTokens, denseFeedTokens));
+        predictNoMask = decoder.decode(fp32.sub("predict_nomask"), prompt.sparse, cachedSide);
+        Nn pm = fp32.sub("predict_mask");
+        predictMask = decoder.decode(pm, prompt.sparse,
+                decoder.prepare(pm.sub("prepare"), cachedTokens, prompt.maskDenseTokens));
+    }
+
+    private static Placeholder<TFloat32> placeholder(Nn nn, String name, int channels) {
+        return nn.tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, TOKENS, channels)));
+    }
+}

@@ -1,0 +1,187 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.BackendException;
+import dev.medsam.core.Device;
+import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.SamModel;
+import org.tensorflow.DeviceSpec;
+import org.tensorflow.TensorFlow;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.proto.GPUOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The started TensorFlow backend: the native runtime is loaded and the device chosen. Builds {@link TfSamModel}s.
+ * Thread-safe. Closing it closes every model it built that is still open.
+ */
+public final class TfBackend implements Backend {
+
+    /** Backend option: images whose decoder side each model keeps (default {@value #DEFAULT_CACHE}). */
+    public static final String CACHE_OPTION = "decoder.cache";
+    static final int DEFAULT_CACHE = 4;
+    private static final Set<String> KNOWN_OPTIONS = Set.of(Precision.OPTION, CACHE_OPTION);
+    private static final DeviceSpec GPU0 = DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU).deviceIndex(0).build();
+    private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
+
+    private final String name;
+    private final BackendOptions options;
+    private final RuntimeConfig config;
+    private final CallGuard guard = new CallGuard("the TensorFlow backend");
+    private final List<TfSamModel> models = new ArrayList<>();
+
+    private TfBackend(String name, BackendOptions options, RuntimeConfig config) {
+        this.name = name;
+        this.options = options;
+        this.config = config;
+    }
+
+    /**
+     * Loads TensorFlow and resolves the device.
+     *
+     * @throws BackendException UNAVAILABLE if the native library does not load, DEVICE if a GPU was required and
+     *                          none is usable
+     * @throws IllegalArgumentException for an invalid backend option value
+     */
+    public static TfBackend open(String name, BackendOptions options) {
+        return open(name, options, false);
+    }
+
+    /**
+     * As {@link #open(String, BackendOptions)}; with {@code gpuPlacementWithSoftFallback} the graph is pinned to
+     * /GPU:0 with soft placement even without a GPU, so that the GPU code path can be exercised on a CPU.
+     */
+    static TfBackend open(String name, BackendOptions options, boolean gpuPlacementWithSoftFallback) {
+        Objects.requireNonNull(options, "options");
+        Precision precision = options.extra(Precision.OPTION).map(Precision::parse).orElse(Precision.FP32);
+        int cacheSize = options.extra(CACHE_OPTION).map(v -> parseCacheSize(v)).orElse(DEFAULT_CACHE);
+        for (String key : options.extras().keySet()) {
+            if (!KNOWN_OPTIONS.contains(key)) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring unknown TensorFlow backend option '" + key
+                        + "' (known: " + KNOWN_OPTIONS + ")");
+            }
+        }
+        String version = loadNative();
+        Device device;
+        if (gpuPlacementWithSoftFallback) {
+            device = Device.GPU;
+        } else {
+            device = resolveDevice(options.device());
+        }
+        ConfigProto.Builder proto = ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(options.intraOpThreads())
+                .setInterOpParallelismThreads(options.interOpThreads());
+        DeviceSpec placement = null;
+        if (device == Device.GPU) {
+            placement = GPU0;
+            // Some ops (int32 shape arithmetic, gathers on small tables) have no GPU kernel: let them run on the CPU.
+            proto.setAllowSoftPlacement(true).setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
+        }
+        RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize);
+        LOG.log(System.Logger.Level.INFO, "TensorFlow " + version + " backend on " + device
+                + (options.device() == Device.AUTO ? " (requested AUTO)" : "") + ", " + precision + ", intra-op threads "
+                + threads(options.intraOpThreads()) + ", inter-op threads " + threads(options.interOpThreads()));
+        return new TfBackend(name, options, config);
+    }
+
+    private static String threads(int n) {
+        return n == 0 ? "default" : Integer.toString(n);
+    }
+
+    private static int parseCacheSize(String v) {
+        try {
+            int n = Integer.parseInt(v.trim());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("backend option " + CACHE_OPTION + "=" + v + " must be a positive integer");
+    }
+
+    private static String loadNative() {
+        try {
+            return TensorFlow.version();
+        } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
+            throw new BackendException(BackendException.Kind.UNAVAILABLE, "the TensorFlow native library did not load ("
+                    + e + "); add org.tensorflow:tensorflow-core-native with the classifier for this platform ("
+                    + System.getProperty("os.name") + " " + System.getProperty("os.arch") + ")", e);
+        }
+    }
+
+    private static Device resolveDevice(Device requested) {
+        switch (requested) {
+            case CPU:
+                return Device.CPU;
+            case GPU: {
+                Optional<String> problem = DeviceProbe.gpuProblem();
+                if (problem.isPresent()) {
+                    throw new BackendException(BackendException.Kind.DEVICE, "GPU requested but TensorFlow cannot use one: "
+                            + problem.get() + ". The GPU build needs the linux-x86_64-gpu native classifier (mvn -Pgpu), "
+                            + "an NVIDIA driver, CUDA 12 and cuDNN 9.");
+                }
+                return Device.GPU;
+            }
+            case AUTO: {
+                Optional<String> problem = DeviceProbe.gpuProblem();
+                if (problem.isPresent()) {
+                    LOG.log(System.Logger.Level.WARNING, "device AUTO: no usable GPU (" + problem.get()
+                            + "); running on the CPU");
+                    return Device.CPU;
+                }
+                return Device.GPU;
+            }
+            default:
+                throw new IllegalArgumentException("unknown device " + requested);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public BackendOptions options() {
+        return options;
+    }
+
+    /** The device models of this backend run on (never AUTO). */
+    public Device device() {
+        return config.device();
+    }
+
+    RuntimeConfig config() {
+        return config;
+    }
+
+    @Override
+    public SamModel load(SamArchitecture architecture, StateDict weights) {
+        return guard.call(() -> {
+            TfSamModel model = TfSamModel.load(architecture, weights, config);
+            synchronized (models) {
+                models.add(model);
+            }
+            return model;
+        });
+    }
+
+    /** Closes every model this backend built (each waits for its calls in flight). Idempotent. */
+    @Override
+    public void close() {
+        guard.close(() -> {
+            synchronized (models) {
+                models.forEach(TfSamModel::close);
+                models.clear();
+            }
+        });
+    }
+}

@@ -1,0 +1,137 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.FloatTensor;
+import dev.medsam.core.ImageEmbedding;
+import dev.medsam.core.ImageTensor;
+import dev.medsam.core.MaskLogits;
+import dev.medsam.core.MaskPrediction;
+import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.PromptEmbeddings;
+import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.testing.FixtureArray;
+import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.Tolerance;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TinyParityTest {
+
+    static final SamArchitecture TINY = new SamArchitecture("tiny", 96, 4, 3, 14, List.of(1, 3));
+
+    private TfBackend backend;
+    private TfSamModel model;
+    private Map<String, FloatTensor> encoded;
+    private ImageEmbedding reference;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        var weights = TestWeights.safetensors(Fixtures.samParity("weights/tiny_sam.safetensors"));
+        backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
+        model = (TfSamModel) backend.load(TINY, weights);
+        ImageTensor input = new ImageTensor(fixture("tiny/input.npy"));
+        encoded = model.encodeIntermediates(input,
+                List.of("patch_embed", "block0", "block1", "block2", "block3", "image_embeddings"));
+        reference = ImageEmbedding.of(fixture("tiny/image_embeddings.npy"));
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static FloatTensor fixture(String name) {
+        FixtureArray a = FixtureArray.read(Fixtures.samParity(name));
+        return FloatTensor.of(a.shape(), a.floats());
+    }
+
+    static void check(String what, FloatTensor expected, FloatTensor actual, double tol) {
+        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
+        double err = Tolerance.maxAbsDiff(expected.toArray(), actual.toArray());
+        System.out.printf("parity %-34s max|err| %.3g (tol %.0e)%n", what, err, tol);
+        Tolerance.assertClose(what, expected.toArray(), actual.toArray(), tol);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"patch_embed", "block0", "block1", "block2", "block3", "image_embeddings"})
+    void encoderOutputs(String name) {
+        check("tiny/" + name, fixture("tiny/" + name + ".npy"), encoded.get(name), 1e-4);
+    }
+
+    @Test
+    void densePositionalEncoding() {
+        check("tiny/dense_pe", fixture("tiny/dense_pe.npy"), model.promptEncoder().densePositionalEncoding(), 5e-5);
+    }
+
+    static List<ModelPrompt> prompts(String c) {
+        FixtureArray boxes = c.equals("points2") ? null : FixtureArray.read(Fixtures.samParity("tiny/" + c + "/boxes_1024.npy"));
+        boolean points = c.equals("points2") || c.equals("point_box");
+        FixtureArray pts = points ? FixtureArray.read(Fixtures.samParity("tiny/" + c + "/points_1024.npy")) : null;
+        FixtureArray labels = points ? FixtureArray.read(Fixtures.samParity("tiny/" + c + "/point_labels.npy")) : null;
+        Optional<MaskLogits> mask = Optional.empty();
+        if (c.equals("mask_box")) {
+            float[] m = FixtureArray.read(Fixtures.samParity("tiny/mask_box/mask_input.npy")).floats();
+            mask = Optional.of(MaskLogits.of(256, 256, m));
+        }
+        int b = boxes != null ? boxes.shape()[0] : pts.shape()[0];
+        List<ModelPrompt> out = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            float[] xy = new float[0];
+            int[] l = new int[0];
+            if (points) {
+                int n = pts.shape()[1];
+                float[] all = pts.floats();
+                xy = java.util.Arrays.copyOfRange(all, i * n * 2, (i + 1) * n * 2);
+                l = java.util.Arrays.copyOfRange(labels.ints(), i * n, (i + 1) * n);
+            }
+            Optional<float[]> box = boxes == null ? Optional.empty()
+                    : Optional.of(java.util.Arrays.copyOfRange(boxes.floats(), i * 4, i * 4 + 4));
+            out.add(ModelPrompt.of(xy, l, box, mask));
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"box", "box3", "points2", "point_box", "mask_box"})
+    void promptCase(String c) {
+        List<ModelPrompt> batch = prompts(c);
+        PromptEmbeddings pe = model.promptEncoder().encode(batch);
+        check(c + "/sparse", fixture("tiny/" + c + "/sparse.npy"), pe.sparse(), 5e-5);
+        FloatTensor dense = c.equals("mask_box") ? fixture("tiny/mask_box/dense.npy") : broadcast(fixture("tiny/box/dense.npy"), batch.size());
+        check(c + "/dense", dense, pe.dense(), 5e-5);
+        for (boolean multi : new boolean[] {false, true}) {
+            String s = multi ? "multi" : "single";
+            MaskPrediction split = model.maskDecoder().decode(reference, pe, multi);
+            check(c + "/lowres_" + s + " (split)", fixture("tiny/" + c + "/lowres_" + s + ".npy"), split.logits(), 1e-4);
+            check(c + "/iou_" + s + " (split)", fixture("tiny/" + c + "/iou_" + s + ".npy"), split.iou(), 1e-5);
+            MaskPrediction fused = model.predict(reference, batch, multi);
+            check(c + "/lowres_" + s + " (fused)", fixture("tiny/" + c + "/lowres_" + s + ".npy"), fused.logits(), 1e-4);
+            check(c + "/iou_" + s + " (fused)", fixture("tiny/" + c + "/iou_" + s + ".npy"), fused.iou(), 1e-5);
+        }
+    }
+
+    static FloatTensor broadcast(FloatTensor one, int b) {
+        float[] v = one.toArray();
+        float[] out = new float[v.length * b];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(v, 0, out, i * v.length, v.length);
+        }
+        int[] s = one.shape();
+        s[0] = b;
+        return FloatTensor.wrap(s, out);
+    }
+}
