@@ -9,6 +9,7 @@ module dev.medsam.core {
     exports dev.medsam.core.metrics;
     exports dev.medsam.core.pipeline;
     exports dev.medsam.core.spi;
+    exports dev.medsam.core.volume;
 
     uses dev.medsam.core.spi.BackendProvider;
 }
