@@ -219,7 +219,7 @@ public final class DicomFile {
         if (frameData.get(0).window() != null) {
             b.window(frameData.get(0).window());
         }
-        describe(b);
+        describe(b, true);
         return b.data(ByteBuffer.wrap(data)).build();
     }
 
@@ -243,10 +243,12 @@ public final class DicomFile {
     }
 
     /** Adds the {@code dicom.*} attributes shared by files and series. */
-    void describe(MedicalImage.Builder b) {
+    void describe(MedicalImage.Builder b, boolean instance) {
         b.attribute("dicom.transferSyntaxUid", transferSyntaxUid());
         sopClassUid().ifPresent(v -> b.attribute("dicom.sopClassUid", v));
-        sopInstanceUid().ifPresent(v -> b.attribute("dicom.sopInstanceUid", v));
+        if (instance) {
+            sopInstanceUid().ifPresent(v -> b.attribute("dicom.sopInstanceUid", v));
+        }
         seriesInstanceUid().ifPresent(v -> b.attribute("dicom.seriesInstanceUid", v));
         PixelModule m = module();
         TransferSyntax ts = parsed.transferSyntax();
