@@ -21,8 +21,8 @@ import java.util.Set;
  */
 public final class Attributes {
 
-    /** VRs whose text uses the Specific Character Set; the others are in the default repertoire. */
-    private static final Set<String> CHARSET_VRS = Set.of("SH", "LO", "ST", "LT", "UT", "PN", "UC");
+    /** VRs whose text uses the Specific Character Set (UN too: in implicit VR files most unknown tags are text). */
+    private static final Set<String> CHARSET_VRS = Set.of("SH", "LO", "ST", "LT", "UT", "PN", "UC", "UN");
     /** VRs whose value is one text, never split at backslashes. */
     private static final Set<String> SINGLE_VALUED_TEXT = Set.of("ST", "LT", "UT", "UR");
 
