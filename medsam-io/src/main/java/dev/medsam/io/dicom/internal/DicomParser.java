@@ -125,7 +125,7 @@ public final class DicomParser {
         byte[] b = in.readNBytes(8);
         in.reset();
         if (b.length < 8) {
-            throw new IOException(source + ": no data set after the file meta group");
+            throw new IOException(source + ": no data set after the file meta group (byte offset " + src.position() + ")");
         }
         boolean vrLetters = Character.isUpperCase(b[4]) && Character.isUpperCase(b[5]);
         int groupLe = (b[0] & 0xFF) | ((b[1] & 0xFF) << 8);

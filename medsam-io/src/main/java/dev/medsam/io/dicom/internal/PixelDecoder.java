@@ -169,7 +169,7 @@ public final class PixelDecoder {
                         TransferSyntax.JPEG_LOSSLESS_SV1 -> JPEG;
                 case TransferSyntax.JPEG_LS_LOSSLESS, TransferSyntax.JPEG_LS_NEAR_LOSSLESS -> JPEG_LS;
                 case TransferSyntax.JPEG_2000_LOSSLESS, TransferSyntax.JPEG_2000 -> JPEG_2000;
-                default -> throw new IOException(src + ": unsupported transfer syntax " + ts.uid());
+                default -> throw new IOException(src + ": unsupported transfer syntax " + ts.uid() + " (0002,0010)");
             };
         }
     }

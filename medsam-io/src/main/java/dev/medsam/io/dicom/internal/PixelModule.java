@@ -68,8 +68,9 @@ public record PixelModule(int rows, int columns, int frames, int samplesPerPixel
         PixelModule m = new PixelModule(rows, cols, frames, spp, ba, bs, hb, pr == 1 && ba > 1, pc == 1, pi, floating);
         double bytes = (double) rows * cols * frames * spp * m.dataType().bytes();
         if (bytes > MedicalImage.MAX_BYTES) {
-            throw new IOException(src + ": " + frames + " frame(s) of " + rows + " x " + cols + " x " + spp + " " + m.dataType()
-                    .numpyName() + " need " + (long) bytes + " bytes, more than one image can hold");
+            throw new IOException(src + ": " + frames + " frame(s) (0028,0008) of " + rows + " x " + cols
+                    + " (0028,0010)/(0028,0011) x " + spp + " " + m.dataType().numpyName() + " need " + (long) bytes
+                    + " bytes, more than one image can hold");
         }
         return m;
     }
