@@ -113,6 +113,26 @@ class DicomBadInputProperties {
         readsOrFailsCleanly(b);
     }
 
+    @Property(tries = 100)
+    void bitFlipsInCompressedPixelData(@ForAll("compressedFile") Path file, @ForAll long seed) throws IOException {
+        byte[] b = Files.readAllBytes(file);
+        Random r = new Random(seed);
+        int flips = 1 + r.nextInt(16);
+        for (int i = 0; i < flips; i++) {
+            // The codestreams fill the second half of these files: decoders must fail cleanly, not loop or crash.
+            int pos = b.length / 2 + r.nextInt(b.length / 2);
+            b[pos] ^= (byte) (1 << r.nextInt(8));
+        }
+        readsOrFailsCleanly(b);
+    }
+
+    @Provide
+    Arbitrary<Path> compressedFile() {
+        List<Path> files = realFiles().stream().filter(p -> p.getFileName().toString().matches("ts[4579]_.*")).toList();
+        Assume.that(!files.isEmpty());
+        return Arbitraries.of(files);
+    }
+
     @Property(tries = 150)
     void elementLengthsThatLie(@ForAll @IntRange(min = 0, max = 5) int which, @ForAll @LongRange(min = 0, max = 0xFFFFFFFFL) long length,
                                @ForAll boolean implicit) throws IOException {
