@@ -143,9 +143,10 @@ public final class DicomSeries {
     }
 
     /**
-     * All series in {@code folder} (not its subfolders), each sorted, ordered by Series Instance UID. Files that are
-     * not DICOM are skipped; DICOM files that cannot be read, and objects without pixel data, are left out with a
-     * warning in each returned series' {@link #warnings()}.
+     * All series in {@code folder} (not its subfolders), each sorted, ordered by Series Instance UID. A multi-frame
+     * file that shares its Series Instance UID with other files is returned as a series of its own. Files that are
+     * not DICOM and objects without pixel data are skipped; files that start like DICOM but cannot be read are left
+     * out with a warning in each returned series' {@link #warnings()}.
      *
      * @throws IOException if the folder cannot be listed, or a series cannot be formed
      */
@@ -178,7 +179,15 @@ public final class DicomSeries {
         }
         List<DicomSeries> out = new ArrayList<>();
         for (Map.Entry<String, List<DicomFile>> e : groups.entrySet()) {
-            out.add(new DicomSeries(e.getKey(), e.getValue(), skipped));
+            List<DicomFile> files = e.getValue();
+            if (files.size() > 1 && files.stream().anyMatch(f -> f.frameCount() > 1)) {
+                // Multi-frame files are volumes of their own: each is returned as a series of one file.
+                for (DicomFile f : files) {
+                    out.add(new DicomSeries(e.getKey(), List.of(f), skipped));
+                }
+            } else {
+                out.add(new DicomSeries(e.getKey(), files, skipped));
+            }
         }
         return List.copyOf(out);
     }

@@ -210,6 +210,20 @@ class DicomSyntheticTest {
     }
 
     @Test
+    void multiFrameFilesOfOneSeriesAreSeriesOfTheirOwn() throws IOException {
+        for (String n : List.of("a.dcm", "b.dcm")) {
+            file(n, TestDicom.image(1, 2, 16, 16, false, 2).str(0x00080018, "UI", "1.2.3." + n.charAt(0))
+                    .pixels("OW", new byte[8]).write(TestDicom.Syntax.EXPLICIT_LE));
+        }
+        List<DicomSeries> all = DicomSeries.scan(dir);
+        assertEquals(2, all.size());
+        assertEquals(1, all.get(0).size());
+        assertArrayEquals(new int[] {2, 1, 2}, all.get(0).readVolume().dims());
+        IOException e = assertThrows(IOException.class, () -> DicomSeries.open(dir));
+        assertTrue(e.getMessage().contains("2 image series"), e.getMessage());
+    }
+
+    @Test
     void slicesOfDifferentSizesCannotFormAVolume() throws IOException {
         slice("a.dcm", new double[] {0, 0, 0}, "1\\0\\0\\0\\1\\0", 1);
         file("b.dcm", TestDicom.image(3, 2, 16, 16, true, 1).str(0x00200032, "DS", "0\\0\\1")
