@@ -10,6 +10,7 @@ import dev.medsam.io.dicom.internal.Geometry;
 import dev.medsam.io.dicom.internal.ParsedFile;
 import dev.medsam.io.dicom.internal.PixelDecoder;
 import dev.medsam.io.dicom.internal.PixelModule;
+import dev.medsam.io.dicom.internal.SiemensCsa;
 import dev.medsam.io.dicom.internal.Tags;
 import dev.medsam.io.dicom.internal.TransferSyntax;
 
@@ -221,6 +222,107 @@ public final class DicomFile {
         }
         describe(b, true);
         return b.data(ByteBuffer.wrap(data)).build();
+    }
+
+    /**
+     * The number of slices tiled in a Siemens mosaic: Image Type (0008,0008) contains MOSAIC and the CSA image
+     * header (0029,xx10) gives NumberOfImagesInMosaic. Empty for anything else.
+     *
+     * @throws IOException if the CSA header is malformed
+     */
+    public OptionalInt mosaicSliceCount() throws IOException {
+        if (!dataset.strings(Tags.IMAGE_TYPE).contains("MOSAIC")) {
+            return OptionalInt.empty();
+        }
+        var csa = SiemensCsa.imageHeader(parsed.dataset());
+        if (csa.isEmpty() || csa.get().getOrDefault("NumberOfImagesInMosaic", List.of()).isEmpty()) {
+            return OptionalInt.empty();
+        }
+        String v = csa.get().get("NumberOfImagesInMosaic").get(0);
+        try {
+            int n = (int) Double.parseDouble(v);
+            if (n < 1) {
+                throw new NumberFormatException(v);
+            }
+            return OptionalInt.of(n);
+        } catch (NumberFormatException e) {
+            throw new IOException(parsed.path() + ": NumberOfImagesInMosaic '" + v + "' in the CSA header (0029,1010) is not a "
+                    + "positive number");
+        }
+    }
+
+    /**
+     * A Siemens mosaic as the volume it tiles: dims (tile columns, tile rows, slices), slices taken from the tiles
+     * row by row, the affine moved from the mosaic's corner to the first tile's (as nibabel and dcm2niix do) with
+     * the slice axis along the normal (flipped when the CSA SliceNormalVector points the other way) times Spacing
+     * Between Slices (else Slice Thickness). Rescale, window and attributes as {@link #readImage()}.
+     *
+     * @throws IOException if the file is not a mosaic ({@link #mosaicSliceCount()} is empty) or cannot be decoded
+     */
+    public MedicalImage readMosaicVolume() throws IOException {
+        int n = mosaicSliceCount().orElseThrow(() -> new IOException(parsed.path() + ": not a Siemens mosaic (Image Type "
+                + "(0008,0008) without MOSAIC, or no NumberOfImagesInMosaic in the CSA header (0029,1010))"));
+        PixelModule m = module();
+        int grid = (int) Math.ceil(Math.sqrt(n));
+        if (m.frames() != 1 || m.rows() % grid != 0 || m.columns() % grid != 0) {
+            throw new IOException(parsed.path() + ": a mosaic of " + n + " slices (" + grid + " x " + grid + " tiles) does not "
+                    + "fit " + m.frames() + " frame(s) of " + m.rows() + " x " + m.columns() + " (0028,0010)/(0028,0011)");
+        }
+        int tr = m.rows() / grid;
+        int tc = m.columns() / grid;
+        int bpv = m.dataType().bytes() * m.samplesPerPixel();
+        byte[] mosaic = decodePixels();
+        byte[] out = new byte[tr * tc * n * bpv];
+        for (int s = 0; s < n; s++) {
+            int tileRow = s / grid;
+            int tileCol = s % grid;
+            for (int r = 0; r < tr; r++) {
+                System.arraycopy(mosaic, ((tileRow * tr + r) * m.columns() + tileCol * tc) * bpv, out, (s * tr + r) * tc * bpv,
+                        tc * bpv);
+            }
+        }
+        FrameData f = frameData.get(0);
+        List<String> warn = new ArrayList<>();
+        double[][] dirs = Geometry.directions(f.orientation());
+        if (dirs == null || f.position() == null) {
+            throw new IOException(parsed.path() + ": a mosaic needs Image Position (0020,0032) and Orientation (0020,0037)");
+        }
+        double[] ps = f.pixelSpacing() != null && f.pixelSpacing()[0] > 0 && f.pixelSpacing()[1] > 0 ? f.pixelSpacing()
+                : new double[] {1, 1};
+        double dr = (m.rows() - tr) / 2.0;
+        double dc = (m.columns() - tc) / 2.0;
+        double[] origin = new double[3];
+        for (int i = 0; i < 3; i++) {
+            origin[i] = f.position()[i] + dirs[1][i] * ps[0] * dr + dirs[0][i] * ps[1] * dc;
+        }
+        double[] normal = dirs[2];
+        var csa = SiemensCsa.imageHeader(parsed.dataset());
+        List<String> sn = csa.isPresent() ? csa.get().getOrDefault("SliceNormalVector", List.of()) : List.of();
+        if (sn.size() == 3) {
+            try {
+                double[] v = {Double.parseDouble(sn.get(0)), Double.parseDouble(sn.get(1)), Double.parseDouble(sn.get(2))};
+                if (Geometry.dot(v, normal) < 0) {
+                    normal = new double[] {-normal[0], -normal[1], -normal[2]};
+                }
+            } catch (NumberFormatException e) {
+                warn.add(parsed.path() + ": SliceNormalVector " + sn + " in the CSA header is not numeric; ignored");
+            }
+        }
+        double step = !Double.isNaN(f.spacingBetween()) ? f.spacingBetween()
+                : !Double.isNaN(f.sliceThickness()) ? f.sliceThickness() : 1;
+        double[] slice = {normal[0] * step, normal[1] * step, normal[2] * step};
+        for (String w : warn) {
+            LOG.log(System.Logger.Level.WARNING, w);
+        }
+        MedicalImage.Builder b = MedicalImage.builder(m.dataType(), tc, tr, n).components(m.samplesPerPixel())
+                .rescale(f.rescale()).affine(Geometry.affine(dirs[0], dirs[1], ps, slice, origin))
+                .modality(modality().orElse(null));
+        if (f.window() != null) {
+            b.window(f.window());
+        }
+        describe(b, true);
+        b.attribute("dicom.mosaicSlices", Integer.toString(n));
+        return b.data(ByteBuffer.wrap(out)).build();
     }
 
     /** Decoded values of all frames, little-endian, in MedicalImage layout. */

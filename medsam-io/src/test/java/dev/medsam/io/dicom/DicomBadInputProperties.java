@@ -33,7 +33,7 @@ class DicomBadInputProperties {
 
     /** A message must point at the fault: a tag, a byte offset, a frame or a named attribute. */
     private static final Pattern LOCATES = Pattern.compile("\\([0-9A-F]{4},[0-9A-F]{4}\\)|byte offset|offset|frame|"
-            + "not a DICOM file|fragment|segment");
+            + "not a DICOM file|fragment|segment|CSA");
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -68,6 +68,9 @@ class DicomBadInputProperties {
                 f.affine();
                 if (f.hasPixelData()) {
                     f.readImage();
+                    if (f.mosaicSliceCount().isPresent()) {
+                        f.readMosaicVolume();
+                    }
                 }
             } catch (IOException e) {
                 String m = String.valueOf(e.getMessage());
@@ -100,7 +103,7 @@ class DicomBadInputProperties {
         readsOrFailsCleanly(b);
     }
 
-    @Property(tries = 250)
+    @Property(tries = 200)
     void bitFlippedRealFiles(@ForAll("realFile") Path file, @ForAll long seed) throws IOException {
         byte[] b = Files.readAllBytes(file);
         Random r = new Random(seed);
@@ -113,7 +116,7 @@ class DicomBadInputProperties {
         readsOrFailsCleanly(b);
     }
 
-    @Property(tries = 100)
+    @Property(tries = 60)
     void bitFlipsInCompressedPixelData(@ForAll("compressedFile") Path file, @ForAll long seed) throws IOException {
         byte[] b = Files.readAllBytes(file);
         Random r = new Random(seed);

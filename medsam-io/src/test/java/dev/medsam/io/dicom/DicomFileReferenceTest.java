@@ -173,6 +173,57 @@ class DicomFileReferenceTest {
         }
     }
 
+    @TestFactory
+    List<DynamicTest> siemensMosaicsUnfoldAsNibabelDoes() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonNode ref : Reference.dicomFiles()) {
+            if (!ref.has("siemens_mosaic")) {
+                continue;
+            }
+            String path = ref.get("path").asText();
+            JsonNode mosaic = ref.get("siemens_mosaic");
+            tests.add(DynamicTest.dynamicTest(path, () -> {
+                DicomFile f = DicomFile.open(Reference.data(path));
+                assertEquals(mosaic.get("NumberOfImagesInMosaic_CSA").asInt(), f.mosaicSliceCount().orElseThrow());
+                MedicalImage v = f.readMosaicVolume();
+                JsonNode shape = mosaic.get("unmosaiced_shape_rows_cols_slices");
+                assertEquals(List.of(shape.get(1).asInt(), shape.get(0).asInt(), shape.get(2).asInt()),
+                        List.of(v.dim(0), v.dim(1), v.dim(2)));
+                // nibabel's array is (rows, cols, slices) in C order: slices fastest.
+                java.nio.ByteBuffer rcs = java.nio.ByteBuffer.allocate((int) v.valueCount() * 2).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                java.nio.ByteBuffer src = v.data();
+                for (int r = 0; r < v.dim(1); r++) {
+                    for (int c = 0; c < v.dim(0); c++) {
+                        for (int s = 0; s < v.dim(2); s++) {
+                            rcs.putShort(src.getShort((int) v.index(c, r, s, 0) * 2));
+                        }
+                    }
+                }
+                rcs.flip();
+                assertEquals(mosaic.get("unmosaiced_sha256_c_order").asText(), Reference.sha256(rcs));
+                // nibabel's affine maps (row, col, slice); ours (col, row, slice): columns 0 and 1 swap.
+                double[][] m = Reference.matrix(mosaic.get("nibabel_affine_lps_rowcolslice"));
+                Affine a = v.affine(CoordinateSystem.LPS);
+                int[] ours = {1, 0, 2, 3};
+                for (int r = 0; r < 4; r++) {
+                    for (int c = 0; c < 4; c++) {
+                        assertEquals(m[r][c], a.get(r, ours[c]), 1e-6, path + " mosaic affine[" + r + "][" + c + "]");
+                    }
+                }
+            }));
+        }
+        assertFalse(tests.isEmpty());
+        return tests;
+    }
+
+    @org.junit.jupiter.api.Test
+    void nonMosaicsSaySo() throws IOException {
+        DicomFile f = DicomFile.open(Reference.data("dicom/single/pydicom_CT_small.dcm"));
+        assertTrue(f.mosaicSliceCount().isEmpty());
+        IOException e = assertThrows(IOException.class, f::readMosaicVolume);
+        assertTrue(e.getMessage().contains("not a Siemens mosaic"), e.getMessage());
+    }
+
     @org.junit.jupiter.api.Test
     void aFileWithoutPixelDataSaysSo() throws IOException {
         assertThrows(IOException.class, () -> DicomFile.open(Reference.data("image2d/hrf_01_h.jpg")));
