@@ -163,6 +163,69 @@ class DicomSyntheticTest {
         assertArrayEquals(new double[] {0x0102, 0x0304, 0x0506, 0x0708, 0x1111, 0x1111, 0x1111, 0xFFFF}, img.toDoubleArray());
     }
 
+    @Test
+    void floatPixelData() throws IOException {
+        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        f.putFloat(1.5f).putFloat(-2.25f);
+        TestDicom d = new TestDicom().us(0x00280002, 1).str(0x00280004, "CS", "MONOCHROME2").us(0x00280010, 1)
+                .us(0x00280011, 2).raw(0x7FE00008, "OF", f.array());
+        for (TestDicom.Syntax s : List.of(TestDicom.Syntax.EXPLICIT_LE, TestDicom.Syntax.EXPLICIT_BE)) {
+            MedicalImage img = DicomFile.open(file("f.dcm", d.write(s))).readImage();
+            assertEquals(DataType.FLOAT32, img.dataType());
+            assertArrayEquals(new double[] {1.5, -2.25}, img.toDoubleArray());
+        }
+    }
+
+    @Test
+    void jpegBaselineGreyAndColourFragments() throws IOException {
+        int w = 16;
+        int h = 8;
+        java.awt.image.BufferedImage grey = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        java.awt.image.BufferedImage rgb = new java.awt.image.BufferedImage(w, h, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                grey.getRaster().setSample(x, y, 0, 10 + 12 * x);
+                rgb.setRGB(x, y, (200 << 16) | ((20 + 10 * y) << 8) | 60);
+            }
+        }
+        for (java.awt.image.BufferedImage src : List.of(grey, rgb)) {
+            java.io.ByteArrayOutputStream jpeg = new java.io.ByteArrayOutputStream();
+            var writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+            var param = writer.getDefaultWriteParam();
+            param.setCompressionMode(javax.imageio.ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(1.0f);
+            try (var out = javax.imageio.ImageIO.createImageOutputStream(jpeg)) {
+                writer.setOutput(out);
+                writer.write(null, new javax.imageio.IIOImage(src, null, null), param);
+            }
+            writer.dispose();
+            byte[] stream = jpeg.toByteArray();
+            if (stream.length % 2 == 1) {
+                stream = java.util.Arrays.copyOf(stream, stream.length + 1);
+            }
+            int spp = src == grey ? 1 : 3;
+            TestDicom d = TestDicom.image(h, w, 8, 8, false, 1).us(0x00280002, spp)
+                    .str(0x00280004, "CS", spp == 1 ? "MONOCHROME2" : "YBR_FULL_422")
+                    .fragments(new byte[0], List.of(java.util.Arrays.copyOf(stream, 40),
+                            java.util.Arrays.copyOfRange(stream, 40, stream.length)));
+            Path p = file("jpeg.dcm", d.writeWithSyntax("1.2.840.10008.1.2.4.50"));
+            MedicalImage img = DicomFile.open(p).readImage();
+            assertEquals(spp, img.components());
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    if (spp == 1) {
+                        assertEquals(10 + 12 * x, img.get(img.index(x, y, 0, 0)), 3, "grey at " + x + "," + y);
+                    } else {
+                        assertEquals(200, img.get(img.index(x, y, 0, 0)), 4, "red");
+                        assertEquals(20 + 10 * y, img.get(img.index(x, y, 0, 1)), 4, "green");
+                        assertEquals(60, img.get(img.index(x, y, 0, 2)), 4, "blue");
+                    }
+                }
+            }
+            assertEquals(spp == 1 ? "MONOCHROME2" : "RGB", img.attributes().get("dicom.photometricInterpretation"));
+        }
+    }
+
     private static byte[] packBitsLiteral(byte[] b) {
         byte[] out = new byte[b.length + 1];
         out[0] = (byte) (b.length - 1);

@@ -109,6 +109,19 @@ final class TestDicom {
         return d;
     }
 
+    /** An explicit VR little endian file whose meta group names {@code transferSyntaxUid} (for codecs). */
+    byte[] writeWithSyntax(String transferSyntaxUid) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(new byte[128]);
+        out.writeBytes("DICM".getBytes(StandardCharsets.US_ASCII));
+        byte[] body = new TestDicom().raw(0x00020001, "OB", new byte[] {0, 1}).str(0x00020010, "UI", transferSyntaxUid)
+                .encode(true, false);
+        out.writeBytes(new TestDicom().raw(0x00020000, "UL", le32(body.length)).encode(true, false));
+        out.writeBytes(body);
+        out.writeBytes(encode(true, false));
+        return out.toByteArray();
+    }
+
     byte[] write(Syntax syntax) {
         return write(syntax, true);
     }

@@ -31,6 +31,11 @@ public final class PixelDecoder {
             }
             out = decodeNative(file, info, m);
         } else {
+            if (!ts.encapsulated()) {
+                throw new IOException(file.path() + ": pixel data " + Tags.format(info.tag()) + " at byte offset "
+                        + info.tagOffset() + " has undefined length (fragments), but transfer syntax " + ts.uid() + " ("
+                        + ts.name() + ") stores pixels natively");
+            }
             out = decodeEncapsulated(file, info, m);
         }
         if (!m.floatingPoint()) {
