@@ -1,0 +1,189 @@
+package dev.medsam.io;
+
+import dev.medsam.core.image.CoordinateSystem;
+import dev.medsam.core.image.MedicalImage;
+import dev.medsam.io.image2d.PngWriter;
+import dev.medsam.io.image2d.RasterImages;
+import dev.medsam.io.internal.FormatSniffer;
+import dev.medsam.io.nifti.NiftiReader;
+import dev.medsam.io.nifti.NiftiWriter;
+import dev.medsam.io.numpy.MedSamNpz;
+import dev.medsam.io.numpy.Npy;
+import dev.medsam.io.numpy.NpyArray;
+import dev.medsam.io.numpy.NpyHeader;
+import dev.medsam.io.numpy.Npz;
+import dev.medsam.io.numpy.SpacingOrder;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * One entry point for every supported file: the format is recognised from the content (never from the name
+ * alone), the file is read into a {@link MedicalImage}, written by extension, or inspected.
+ *
+ * <h2>What each format gives</h2>
+ * <ul>
+ *   <li>NIfTI-1/-2 ({@code .nii}, {@code .nii.gz}): see {@link NiftiReader}.</li>
+ *   <li>PNG, JPEG, BMP, TIFF: dims (columns, rows), 1 or 3 components; see {@link RasterImages}.</li>
+ *   <li>NPY: the array mapped as {@link NpyArray#toMedicalImage()} (shape (D, H, W) gives dims (W, H, D));
+ *       a rank-3 array whose last axis has 3 elements, (H, W, 3), is read as an RGB image of dims (W, H), as
+ *       MedSAM's 2D preprocessing stores images.</li>
+ *   <li>NPZ: the {@code imgs} array of a MedSAM-style archive (see {@link MedSamNpz}), with its spacing read
+ *       in array order ({@link SpacingOrder#ARRAY_ORDER}); otherwise the archive's only array. Archives with
+ *       several arrays and no {@code imgs} must be read with {@link Npz}.</li>
+ * </ul>
+ *
+ * <p>Thread-safe (stateless). Example:
+ * <pre>{@code
+ * LoadedImage loaded = MedicalImages.read(Path.of("scan.nii.gz"));
+ * MedicalImage image = loaded.image();
+ * ImageFormat format = loaded.format();                 // ImageFormat.NIFTI1
+ * }</pre>
+ */
+public final class MedicalImages {
+
+    private static final System.Logger LOG = System.getLogger(MedicalImages.class.getName());
+
+    private MedicalImages() {
+    }
+
+    /**
+     * The format of {@code file}, from its first bytes.
+     *
+     * @throws MalformedImageException if it is no supported format
+     */
+    public static ImageFormat detect(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        return FormatSniffer.detect(file);
+    }
+
+    /**
+     * Reads {@code file} in whichever supported format it is.
+     *
+     * @throws MalformedImageException if the content is no supported format or is damaged (the message names
+     *                                 the file and what was wrong)
+     * @throws IOException             if the file cannot be read at all (missing, unreadable)
+     */
+    public static LoadedImage read(Path file) throws IOException {
+        ImageFormat format = detect(file);
+        List<String> warnings = new ArrayList<>();
+        Consumer<String> sink = w -> {
+            warnings.add(w);
+            LOG.log(System.Logger.Level.WARNING, w);
+        };
+        MedicalImage image = switch (format) {
+            case NIFTI1, NIFTI2 -> NiftiReader.read(file, sink);
+            case NPY -> npyImage(file, Npy.read(file));
+            case NPZ -> npzImage(file);
+            case PNG, JPEG, BMP, TIFF -> RasterImages.read(file, sink);
+        };
+        return new LoadedImage(format, image, warnings);
+    }
+
+    /**
+     * Writes {@code image} in the format its file name asks for: {@code .nii} or {@code .nii.gz} (see
+     * {@link NiftiWriter}), {@code .png} ({@link PngWriter}) or {@code .npy} (the image's values as an array of
+     * shape (..., rows, cols[, components]), see {@link NpyArray#of(MedicalImage)}). Atomic.
+     *
+     * @throws IllegalArgumentException if the extension is none of these, or the format cannot hold the image
+     */
+    public static void write(MedicalImage image, Path file) throws IOException {
+        Objects.requireNonNull(image, "image");
+        String name = Objects.requireNonNull(file.getFileName(), "file name").toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".nii") || name.endsWith(".nii.gz")) {
+            NiftiWriter.write(image, file);
+        } else if (name.endsWith(".png")) {
+            PngWriter.write(image, file);
+        } else if (name.endsWith(".npy")) {
+            Npy.write(file, NpyArray.of(image));
+        } else {
+            throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
+                    + "; use .nii, .nii.gz, .png or .npy");
+        }
+    }
+
+    /**
+     * Reads {@code file} completely and describes it: see {@link Inspection}.
+     *
+     * @throws MalformedImageException if the content is no supported format or is damaged
+     */
+    public static Inspection inspect(Path file) throws IOException {
+        ImageFormat format = detect(file);
+        List<String> warnings = new ArrayList<>();
+        Consumer<String> sink = w -> {
+            warnings.add(w);
+            LOG.log(System.Logger.Level.DEBUG, w);
+        };
+        List<Inspection.Entry> entries = new ArrayList<>();
+        switch (format) {
+            case NIFTI1, NIFTI2 -> entries.add(Inspection.Entry.ofImage("", NiftiReader.read(file, sink),
+                    Inspection.DimsConvention.FIRST_AXIS_FASTEST, CoordinateSystem.RAS));
+            case NPY -> {
+                NpyHeader h = Npy.readHeader(file);
+                entries.add(Inspection.Entry.ofArray("", Npy.read(file), npyDetails(h)));
+            }
+            case NPZ -> {
+                Map<String, NpyArray> arrays = Npz.read(file, sink);
+                for (Npz.Member m : Npz.members(file)) {
+                    NpyArray a = arrays.get(m.key());
+                    if (a == null) {
+                        continue;
+                    }
+                    Map<String, String> details = npyDetails(m.header());
+                    details.put("npz.member", m.entryName());
+                    details.put("npz.compression", m.compressed() ? "deflate" : "stored");
+                    entries.add(Inspection.Entry.ofArray(m.key(), a, details));
+                }
+                if (entries.isEmpty()) {
+                    throw new MalformedImageException(file, "holds no .npy arrays");
+                }
+            }
+            case PNG, JPEG, BMP, TIFF -> entries.add(Inspection.Entry.ofImage("", RasterImages.read(file, sink),
+                    Inspection.DimsConvention.ROW_MAJOR, CoordinateSystem.LPS));
+        }
+        return Inspection.of(file, format, entries, warnings);
+    }
+
+    private static Map<String, String> npyDetails(NpyHeader h) {
+        Map<String, String> d = new TreeMap<>();
+        d.put("npy.version", h.major() + "." + h.minor());
+        d.put("npy.descr", h.descr());
+        d.put("npy.fortran_order", Boolean.toString(h.fortranOrder()));
+        d.put("npy.byte_order", h.bigEndian() ? "big" : "little");
+        return d;
+    }
+
+    private static MedicalImage npyImage(Path file, NpyArray a) throws MalformedImageException {
+        if (a.rank() == 0 || a.size() == 0) {
+            throw new MalformedImageException(file, "holds an array of shape " + java.util.Arrays.toString(a.shape())
+                    + ", which is not an image");
+        }
+        if (a.rank() == 3 && a.dim(2) == 3) {
+            return a.toMedicalImage(3);
+        }
+        return a.toMedicalImage();
+    }
+
+    private static MedicalImage npzImage(Path file) throws IOException {
+        // Headers first, so that only the arrays needed are read.
+        List<String> keys = new ArrayList<>();
+        for (Npz.Member m : Npz.members(file)) {
+            keys.add(m.key());
+        }
+        if (keys.contains("imgs")) {
+            return MedSamNpz.read(file).image(SpacingOrder.ARRAY_ORDER);
+        }
+        if (keys.size() == 1) {
+            return npyImage(file, Npz.read(file, keys.get(0)));
+        }
+        throw new MalformedImageException(file, "holds " + keys.size() + " arrays " + keys
+                + " and no 'imgs'; read the one you want with Npz.read(file, key)");
+    }
+}
