@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * IOException that names the file and a tag (gggg,eeee) or byte offset; never another exception, a stack overflow, a
  * hang, or an allocation the file cannot justify.
  */
-class DicomBadInputProperties {
+class DicomBadInputPropertiesTest {
 
     /** A message must point at the fault: a tag, a byte offset, a frame or a named attribute. */
     private static final Pattern LOCATES = Pattern.compile("\\([0-9A-F]{4},[0-9A-F]{4}\\)|byte offset|offset|frame|"
