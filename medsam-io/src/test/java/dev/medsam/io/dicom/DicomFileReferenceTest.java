@@ -217,6 +217,32 @@ class DicomFileReferenceTest {
     }
 
     @org.junit.jupiter.api.Test
+    void theMosaicVolumeMatchesDcm2niixVoxelForVoxelAndInSpace() throws IOException {
+        // dcm2niix's conversion of ts1: x = column, y = row flipped, z = slice, with its own sform (RAS).
+        MedicalImage nii = dev.medsam.io.nifti.NiftiReader.read(Reference.data("dicom/transfer_syntax/dcm2niix_ref/1.nii"));
+        MedicalImage ours = DicomFile.open(Reference.data("dicom/transfer_syntax/ts1_explicit_le.dcm")).readMosaicVolume();
+        assertEquals(List.of(ours.dim(0), ours.dim(1), ours.dim(2)), List.of(nii.dim(0), nii.dim(1), nii.dim(2)));
+        int ny = ours.dim(1);
+        Affine a = ours.affine(CoordinateSystem.RAS);
+        Affine b = nii.affine(CoordinateSystem.RAS);
+        double worst = 0;
+        for (int k = 0; k < ours.dim(2); k += 5) {
+            for (int j = 0; j < ny; j += 7) {
+                for (int i = 0; i < ours.dim(0); i += 3) {
+                    assertEquals(nii.get(nii.index(i, j, k, 0)), ours.get(ours.index(i, ny - 1 - j, k, 0)), 0,
+                            "voxel " + i + "," + j + "," + k);
+                    var p = a.apply(new dev.medsam.core.image.VoxelIndex(i, ny - 1 - j, k));
+                    var q = b.apply(new dev.medsam.core.image.VoxelIndex(i, j, k));
+                    worst = Math.max(worst, Math.max(Math.abs(p.x() - q.x()), Math.max(Math.abs(p.y() - q.y()),
+                            Math.abs(p.z() - q.z()))));
+                }
+            }
+        }
+        // dcm2niix stores its affine in float32: agreement to a hundredth of a millimetre is all it can give.
+        assertTrue(worst < 0.01, "voxel centres differ by up to " + worst + " mm");
+    }
+
+    @org.junit.jupiter.api.Test
     void nonMosaicsSaySo() throws IOException {
         DicomFile f = DicomFile.open(Reference.data("dicom/single/pydicom_CT_small.dcm"));
         assertTrue(f.mosaicSliceCount().isEmpty());
