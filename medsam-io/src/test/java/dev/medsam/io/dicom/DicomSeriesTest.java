@@ -79,6 +79,22 @@ class DicomSeriesTest {
     }
 
     @Test
+    void scanningHeadersDoesNotReadPixels() throws IOException {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        DicomSeries.open(Reference.data("dicom/series_ct_3slice")); // warm up classes
+        long before = threads.getCurrentThreadAllocatedBytes();
+        DicomSeries series = DicomSeries.open(Reference.data("dicom/series_ct_3slice"));
+        long scan = threads.getCurrentThreadAllocatedBytes() - before;
+        before = threads.getCurrentThreadAllocatedBytes();
+        series.readVolume();
+        long read = threads.getCurrentThreadAllocatedBytes() - before;
+        // Three files of 526 KB, each 2 KB of header and 512 KB of pixels. The scan's allocations (stream buffers,
+        // element values) stay well under the 1.5 MB of pixels it would need if it read them.
+        assertTrue(scan < 1024 * 1024, "header scan allocated " + scan + " bytes");
+        assertTrue(read > 3 * 512 * 1024, "reading allocated only " + read + " bytes");
+    }
+
+    @Test
     void ctSeriesInHounsfieldUnitsEqualsTheNpzImages() throws IOException {
         MedicalImage v = DicomSeries.open(Reference.data("dicom/series_ct_3slice")).readVolume();
         ByteBuffer hu = ByteBuffer.allocate((int) v.valueCount() * 2).order(ByteOrder.LITTLE_ENDIAN);

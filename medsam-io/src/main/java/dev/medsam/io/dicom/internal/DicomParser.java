@@ -60,7 +60,7 @@ public final class DicomParser {
     private ParsedFile run() throws IOException {
         long size = Files.size(path);
         try (InputStream raw = Files.newInputStream(path)) {
-            BufferedInputStream in = new BufferedInputStream(raw, 1 << 16);
+            BufferedInputStream in = new BufferedInputStream(raw, 1 << 14);
             in.mark(140);
             byte[] head = in.readNBytes(132);
             in.reset();
