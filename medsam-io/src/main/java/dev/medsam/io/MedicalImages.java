@@ -138,8 +138,11 @@ public final class MedicalImages {
         };
         List<Inspection.Entry> entries = new ArrayList<>();
         switch (format) {
-            case NIFTI1, NIFTI2 -> entries.add(Inspection.Entry.ofImage("", NiftiReader.read(file, sink),
-                    Inspection.DimsConvention.FIRST_AXIS_FASTEST, CoordinateSystem.RAS));
+            case NIFTI1, NIFTI2 -> {
+                MedicalImage image = NiftiReader.read(file, sink);
+                entries.add(Inspection.Entry.ofImage("", image, Inspection.DimsConvention.FIRST_AXIS_FASTEST,
+                        CoordinateSystem.RAS, NiftiReader.zooms(image).orElse(null)));
+            }
             case NPY -> {
                 NpyHeader h = Npy.readHeader(file);
                 entries.add(Inspection.Entry.ofArray("", Npy.read(file), npyDetails(h)));
