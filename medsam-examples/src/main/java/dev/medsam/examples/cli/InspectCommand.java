@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.Rescale;
 import dev.medsam.core.image.Window;
+import dev.medsam.io.ImageFormat;
 import dev.medsam.io.Inspection;
 import dev.medsam.io.MalformedImageException;
 import dev.medsam.io.MedicalImages;
@@ -18,7 +19,6 @@ import picocli.CommandLine.Parameters;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -35,15 +35,17 @@ import java.util.concurrent.Callable;
 @Command(name = "inspect",
         mixinStandardHelpOptions = true,
         description = {
-            "Describes an image file (NIfTI, NPY, NPZ, PNG, JPEG, BMP, TIFF, told apart by content): format, dims, "
+            "Describes an image file (NIfTI, NPY, NPZ, PNG, JPEG, BMP, TIFF, DICOM, told apart by content) or a "
+                    + "folder of DICOM files (one entry per series): format, dims, "
                     + "stored type, spacing, affine, rescale, window, min/max/mean of the scaled values and the "
                     + "SHA-256 of the stored values (little-endian, C order of the reported dims).",
             "Dims are NIfTI's dim[1..dim[0]] (x first) for NIfTI, (rows, cols[, samples]) for 2D images and the "
-                    + "array shape for NumPy (one entry per NPZ member). NIfTI affines are nibabel's choice, in RAS; "
-                    + "others are LPS."})
+                    + "array shape for NumPy (one entry per NPZ member); for DICOM (rows, cols) for one frame, "
+                    + "(frames, rows, cols) for multi-frame objects and series, samples last for colour. NIfTI "
+                    + "affines are nibabel's choice, in RAS; others are LPS."})
 public final class InspectCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "PATH", description = "The file to describe.")
+    @Parameters(index = "0", paramLabel = "PATH", description = "The file, or folder of DICOM files, to describe.")
     Path path;
 
     @Option(names = "--json", description = "Print one JSON document instead of text.")
@@ -74,10 +76,7 @@ public final class InspectCommand implements Callable<Integer> {
     /** Inspects {@code file}, turning the JDK's terse file errors into one line that names the file. */
     static Inspection inspect(Path file) throws IOException {
         try {
-            if (Files.isDirectory(file)) {
-                throw new IOException(file + ": is a folder, not an image file");
-            }
-            return MedicalImages.inspect(file);
+            return MedicalImages.inspect(file); // a folder is read as DICOM series
         } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file", e);
         } catch (AccessDeniedException e) {
@@ -186,7 +185,7 @@ public final class InspectCommand implements Callable<Integer> {
         out.println("  format    " + ins.format().displayName());
         for (Inspection.Entry e : ins.entries()) {
             if (!e.name().isEmpty()) {
-                out.println("  array '" + e.name() + "'");
+                out.println("  " + (ins.format() == ImageFormat.DICOM ? "series" : "array") + " '" + e.name() + "'");
             }
             String in = e.name().isEmpty() ? "  " : "    ";
             StringJoiner dims = new StringJoiner(" x ");
