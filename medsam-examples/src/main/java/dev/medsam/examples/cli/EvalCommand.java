@@ -1,0 +1,143 @@
+package dev.medsam.examples.cli;
+
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.volume.PropagationOptions;
+import dev.medsam.examples.eval.CaseResult;
+import dev.medsam.examples.eval.ChallengeEvaluation;
+import dev.medsam.examples.eval.EvaluationReport;
+import dev.medsam.io.numpy.SpacingOrder;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code medsam eval}: segments every case of a folder in the CVPR 2024 challenge layout and scores it as the
+ * challenge does ({@link ChallengeEvaluation}).
+ */
+@Command(name = "eval",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Segment every case of a folder in the CVPR 2024 'MedSAM on laptop' layout and score it as the challenge's "
+                    + "compute_metrics.py does: DSC per case (mean over labels 1..max of the ground truth) and NSD at "
+                    + "2 mm (pixels for 2D cases; 0 when DSC <= 0.2).",
+            "Cases: --images holds <case>.npz with imgs and boxes (3D: (D, H, W) and (N, 6); 2D: (H, W, 3) and (N, 4)); "
+                    + "--gt holds <case>.npz with gts (and spacing). Writes <case>.npz with segs and metrics.csv to "
+                    + "--out, and prints the mean/median table.",
+        })
+public final class EvalCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of case npz files.")
+    Path images;
+
+    @Option(names = "--gt", required = true, paramLabel = "DIR", description = "Folder of ground-truth npz files.")
+    Path groundTruth;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
+            description = "Output folder (created if needed) for segs npz files and metrics.csv.")
+    Path out;
+
+    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
+            description = "MedSAM checkpoint; default: $MEDSAM_CHECKPOINT, else medsam_vit_b.pth in the model cache.")
+    Path checkpoint;
+
+    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
+            description = "NSD tolerance (default: ${DEFAULT-VALUE} mm, the challenge's; pixels for 2D cases).")
+    double toleranceMm;
+
+    @Option(names = "--spacing-order", paramLabel = "array|xyz", defaultValue = "array",
+            description = "Order of the npz 'spacing' values: array (one per array axis, as the reference evaluation "
+                    + "uses them; default) or xyz (SimpleITK order, as MedSAM's pre_CT_MR.py stores them).")
+    String spacingOrder;
+
+    @Option(names = "--window", paramLabel = "NAME|L,W",
+            description = "CT window for cases that are not 8-bit (default: soft-tissue for case names with a CT part, "
+                    + "else percentiles).")
+    String window;
+
+    @Option(names = "--modality", paramLabel = "ct|mr", description = "Preset for cases that are not 8-bit.")
+    String modality;
+
+    @Option(names = "--margin", paramLabel = "PX", description = "Propagation margin in pixels (default: the reference's).")
+    Double margin;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
+    int threads;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        ChallengeEvaluation.Builder b = ChallengeEvaluation.builder(images, groundTruth, out);
+        try {
+            b.toleranceMm(toleranceMm);
+            if (margin != null) {
+                b.propagation(PropagationOptions.builder().margin(margin).build());
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        b.spacingOrder(switch (spacingOrder.trim().toLowerCase(Locale.ROOT)) {
+            case "array" -> SpacingOrder.ARRAY_ORDER;
+            case "xyz" -> SpacingOrder.XYZ;
+            default -> throw new CommandLine.ParameterException(cl,
+                    "--spacing-order must be array or xyz, got " + spacingOrder);
+        });
+        Optional<IntensityPreset> preset = Segment3dCommand.presetOption(cl, window, modality);
+        preset.ifPresent(b::preset);
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(cl, "--threads must be 0 or more, got " + threads);
+        }
+        for (Path dir : new Path[] {images, groundTruth}) {
+            if (!Files.isDirectory(dir)) {
+                throw new CommandLine.ParameterException(cl, dir + " is not a folder");
+            }
+        }
+        Path model = Segment3dCommand.resolveCheckpoint(cl, checkpoint);
+
+        PrintWriter err = cl.getErr();
+        Progress[] bar = new Progress[1];
+        b.listener(new ChallengeEvaluation.Listener() {
+            @Override
+            public void caseStarted(int index, int total, String name) {
+                if (bar[0] == null) {
+                    bar[0] = Progress.start(err, "eval", total, Progress.Unit.ITEMS, quiet);
+                }
+                bar[0].update(index);
+            }
+
+            @Override
+            public void caseDone(int index, int total, CaseResult result) {
+                bar[0].update(index + 1);
+            }
+        });
+        EvaluationReport report;
+        try (SegmentationSession session = SegmentationSession.builder(model).threads(threads).build()) {
+            report = b.build().run(session);
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
+            }
+        }
+        PrintWriter stdout = cl.getOut();
+        stdout.print(report.table());
+        stdout.println("wrote " + report.cases().size() + " segmentations and " + report.csv());
+        stdout.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,411 @@
+package dev.medsam.examples.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.medsam.core.Box;
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.metrics.LabelBurden;
+import dev.medsam.core.metrics.TumourBurden;
+import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.volume.CancellationToken;
+import dev.medsam.core.volume.PropagationOptions;
+import dev.medsam.core.volume.VolumePrompt;
+import dev.medsam.core.volume.VolumeSegmentation;
+import dev.medsam.core.volume.VolumeSegmenter;
+import dev.medsam.examples.ModelCache;
+import dev.medsam.io.ImageFormat;
+import dev.medsam.io.LoadedImage;
+import dev.medsam.io.MedicalImages;
+import dev.medsam.io.numpy.MedSamNpz;
+import dev.medsam.io.numpy.NpyArray;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code medsam segment3d}: segments objects in a CT/MR volume slice by slice from 3D boxes or key-slice boxes
+ * ({@link VolumeSegmenter}), writes the label volume on the source's grid and, optionally, a tumour-burden report.
+ */
+@Command(name = "segment3d",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Segment objects in a 3D volume (NIfTI, DICOM series folder, MedSAM npz, ...) slice by slice, as MedSAM's "
+                    + "3D protocol does: each object starts on the middle slice of its box and propagates up and down, "
+                    + "every slice prompted with the previous slice's mask box.",
+            "Objects: each --box3d is one object (labels 1, 2, ... in the order given); --key-box values form further "
+                    + "objects, one per group number, labelled after the --box3d objects in ascending group order. "
+                    + "With neither, the boxes of a MedSAM npz image (its 'boxes' array) are used.",
+            "Boxes are in voxel indices: x along columns, y along rows, z the slice index along --axis; z1 is inclusive.",
+        })
+public final class Segment3dCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
+            description = "MedSAM checkpoint (.pth or .safetensors); default: $MEDSAM_CHECKPOINT, else medsam_vit_b.pth "
+                    + "in the model cache (medsam download).")
+    Path checkpoint;
+
+    @Option(names = {"-i", "--image"}, required = true, paramLabel = "PATH",
+            description = "The volume: a NIfTI file, a DICOM series folder, a MedSAM npz (imgs (D, H, W)), ...")
+    Path image;
+
+    @Option(names = "--box3d", paramLabel = "X0,Y0,Z0,X1,Y1,Z1",
+            description = "A 3D box in voxel indices (z1 inclusive); repeat for several objects.")
+    List<String> boxes3d = new ArrayList<>();
+
+    @Option(names = "--key-box", paramLabel = "[G@]Z:X0,Y0,X1,Y1",
+            description = "A box on key slice Z for object group G (default 1); an object covers its lowest to its "
+                    + "highest key slice and starts on the one with the largest box. Repeat for more slices or groups.")
+    List<String> keyBoxes = new ArrayList<>();
+
+    @Option(names = "--window", paramLabel = "NAME|L,W",
+            description = "CT window: soft-tissue, lung, brain, mediastinum, bone, or level,width in HU. Applied to the "
+                    + "whole volume.")
+    String window;
+
+    @Option(names = "--modality", paramLabel = "ct|mr",
+            description = "ct: CT window (soft-tissue unless --window); mr: clip to the 0.5/99.5 percentiles of the "
+                    + "volume's positive values. Default: from the file (CT gets soft-tissue; 8-bit data is used as is; "
+                    + "other data gets the percentiles).")
+    String modality;
+
+    @Option(names = "--axis", paramLabel = "N", defaultValue = "2",
+            description = "Array axis to slice across: 0, 1 or 2 (default: ${DEFAULT-VALUE}, the third axis).")
+    int axis;
+
+    @Option(names = "--time", paramLabel = "T", defaultValue = "0",
+            description = "Time point of a 4D series (default: ${DEFAULT-VALUE}).")
+    int time;
+
+    @Option(names = "--margin", paramLabel = "PX",
+            description = "Pixels added around each mask's box for the next slice (default: 3 per 256 pixels of the "
+                    + "slice's longest side, as the CVPR 2024 reference).")
+    Double margin;
+
+    @Option(names = "--extend", paramLabel = "N", defaultValue = "0",
+            description = "Continue up to N slices beyond each end of an object's range while its mask is non-empty "
+                    + "(default: ${DEFAULT-VALUE}, stop at the range).")
+    int extend;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
+            description = "Output labels: .nii.gz / .nii (source geometry) or .npz (key 'segs', shape (D, H, W)).")
+    Path out;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
+    Path report;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
+    int threads;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws IOException {
+        CommandLine cl = spec.commandLine();
+        checkOutputName(cl, out, true);
+        if (report != null) {
+            checkParent(cl, report);
+        }
+        IntensityPreset chosen = presetOption(cl, window, modality).orElse(null);
+        PropagationOptions options = propagationOptions(cl);
+        Path model = resolveCheckpoint(cl, checkpoint);
+
+        LoadedImage loaded = MedicalImages.read(image);
+        MedicalImage volume = loaded.image();
+        List<VolumePrompt> prompts = prompts(cl, loaded);
+        if (chosen != null) {
+            options = options.toBuilder().preset(chosen).build();
+        }
+        PrintWriter err = cl.getErr();
+        for (String w : loaded.warnings()) {
+            err.println("medsam segment3d: warning: " + w);
+        }
+        err.flush();
+
+        VolumeSegmentation result;
+        try (SegmentationSession session = SegmentationSession.builder(model).threads(threads).build()) {
+            Progress[] bar = new Progress[1];
+            try {
+                result = VolumeSegmenter.of(session).segment(volume, prompts, options, p -> {
+                    if (bar[0] == null) {
+                        bar[0] = Progress.start(err, "segment3d", p.slicesTotal(), Progress.Unit.ITEMS, quiet);
+                    }
+                    bar[0].update(p.slicesDone());
+                }, new CancellationToken());
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
+            }
+        }
+        writeLabels(result.labels(), out);
+        TumourBurden burden = TumourBurden.of(result.labelVolume());
+        if (report != null) {
+            writeAtomically(report, reportJson(burden, prompts.size()));
+        }
+        PrintWriter stdout = cl.getOut();
+        for (int label = 1; label <= prompts.size(); label++) {
+            Optional<LabelBurden> b = burden.label(label);
+            stdout.println(String.format(Locale.ROOT, "label %d: %d voxels, %.3f mL", label,
+                    b.map(LabelBurden::voxels).orElse(0L), b.map(LabelBurden::volumeMl).orElse(0.0)));
+        }
+        stdout.println("wrote " + out + (report == null ? "" : " and " + report) + String.format(Locale.ROOT,
+                " (%d slices segmented in %.1f s, preset %s)", result.sliceVisits(),
+                result.elapsed().toMillis() / 1000.0, result.preset().name()));
+        stdout.flush();
+        return 0;
+    }
+
+    private PropagationOptions propagationOptions(CommandLine cl) {
+        PropagationOptions.Builder b = PropagationOptions.builder();
+        try {
+            b.axis(axis).time(time).extendUntilEmpty(extend);
+            if (margin != null) {
+                b.margin(margin);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, e.getMessage());
+        }
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(cl, "--threads must be 0 or more, got " + threads);
+        }
+        return b.build();
+    }
+
+    private List<VolumePrompt> prompts(CommandLine cl, LoadedImage loaded) throws IOException {
+        List<VolumePrompt> prompts = new ArrayList<>();
+        for (String s : boxes3d) {
+            prompts.add(parseBox3d(cl, s));
+        }
+        Map<Integer, Map<Integer, Box>> groups = new TreeMap<>();
+        for (String s : keyBoxes) {
+            parseKeyBox(cl, s, groups);
+        }
+        for (Map<Integer, Box> g : groups.values()) {
+            prompts.add(VolumePrompt.ofKeyBoxes(g));
+        }
+        if (prompts.isEmpty()) {
+            if (loaded.format() == ImageFormat.NPZ) {
+                Optional<NpyArray> boxes = MedSamNpz.read(image).boxes();
+                if (boxes.isPresent() && boxes.get().size() > 0 && boxes.get().dim(1) == 6) {
+                    double[] rows = boxes.get().toDoubleArray();
+                    for (int i = 0; i < rows.length / 6; i++) {
+                        try {
+                            prompts.add(VolumePrompt.ofBox3d(Arrays.copyOfRange(rows, 6 * i, 6 * i + 6)));
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException(image + ": 'boxes' row " + i + ": " + e.getMessage(), e);
+                        }
+                    }
+                }
+            }
+            if (prompts.isEmpty()) {
+                throw new CommandLine.ParameterException(cl,
+                        "give at least one --box3d or --key-box (or an npz image with (N, 6) 'boxes')");
+            }
+        }
+        return prompts;
+    }
+
+    static VolumePrompt parseBox3d(CommandLine cl, String text) {
+        double[] v = numbers(cl, "--box3d", text, 6);
+        try {
+            return VolumePrompt.ofBox3d(v);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--box3d " + text + ": " + e.getMessage());
+        }
+    }
+
+    private static void parseKeyBox(CommandLine cl, String text, Map<Integer, Map<Integer, Box>> groups) {
+        String rest = text.trim();
+        int group = 1;
+        int at = rest.indexOf('@');
+        try {
+            if (at >= 0) {
+                group = Integer.parseInt(rest.substring(0, at).trim());
+                rest = rest.substring(at + 1);
+            }
+            int colon = rest.indexOf(':');
+            if (colon < 0) {
+                throw new NumberFormatException("no ':'");
+            }
+            int z = Integer.parseInt(rest.substring(0, colon).trim());
+            double[] b = numbers(cl, "--key-box", rest.substring(colon + 1), 4);
+            if (group < 1 || z < 0) {
+                throw new CommandLine.ParameterException(cl, "--key-box " + text
+                        + ": the group must be 1 or more and the slice 0 or more");
+            }
+            Box box = new Box(b[0], b[1], b[2], b[3]);
+            if (groups.computeIfAbsent(group, g -> new TreeMap<>()).put(z, box) != null) {
+                throw new CommandLine.ParameterException(cl, "--key-box " + text + ": group " + group
+                        + " already has a box on slice " + z);
+            }
+        } catch (NumberFormatException e) {
+            throw new CommandLine.ParameterException(cl, "--key-box " + text + ": expected [G@]Z:X0,Y0,X1,Y1 such as "
+                    + "40:95,255,190,350 or 2@40:95,255,190,350");
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cl, "--key-box " + text + ": " + e.getMessage());
+        }
+    }
+
+    private static double[] numbers(CommandLine cl, String option, String text, int count) {
+        String[] parts = text.split(",");
+        if (parts.length != count) {
+            throw new CommandLine.ParameterException(cl, option + " " + text + ": expected " + count
+                    + " comma-separated numbers");
+        }
+        double[] v = new double[count];
+        for (int i = 0; i < count; i++) {
+            try {
+                v[i] = Double.parseDouble(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + parts[i].trim()
+                        + "' is not a number");
+            }
+            if (!Double.isFinite(v[i])) {
+                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + parts[i].trim()
+                        + "' is not a finite number");
+            }
+        }
+        return v;
+    }
+
+    // ------------------------------------------------------------------------------------------------ shared
+
+    /** The preset that --window / --modality ask for, if any. */
+    static Optional<IntensityPreset> presetOption(CommandLine cl, String window, String modality) {
+        String m = modality == null ? null : modality.trim().toLowerCase(Locale.ROOT);
+        if (m != null && !m.equals("ct") && !m.equals("mr")) {
+            throw new CommandLine.ParameterException(cl, "--modality must be ct or mr, got " + modality);
+        }
+        if (window != null && "mr".equals(m)) {
+            throw new CommandLine.ParameterException(cl, "--window is a CT window; it cannot go with --modality mr");
+        }
+        if (window != null) {
+            try {
+                return Optional.of(IntensityPreset.ctWindow(window));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cl, "--window: " + e.getMessage());
+            }
+        }
+        if ("ct".equals(m)) {
+            return Optional.of(IntensityPreset.ctWindow("soft-tissue"));
+        }
+        if ("mr".equals(m)) {
+            return Optional.of(IntensityPreset.percentile());
+        }
+        return Optional.empty();
+    }
+
+    /** --checkpoint, else the model cache's default, else a usage error saying how to get one. */
+    static Path resolveCheckpoint(CommandLine cl, Path given) {
+        if (given != null) {
+            return given;
+        }
+        return ModelCache.fromEnvironment().defaultCheckpoint().orElseThrow(() -> new CommandLine.ParameterException(cl,
+                "no checkpoint: give --checkpoint FILE, set MEDSAM_CHECKPOINT, or run 'medsam download' to put "
+                        + ModelCache.MEDSAM_CHECKPOINT + " in " + ModelCache.fromEnvironment().directory()));
+    }
+
+    private static void checkOutputName(CommandLine cl, Path file, boolean npzAllowed) {
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || (npzAllowed && name.endsWith(".npz")))) {
+            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii or .npz file name");
+        }
+        checkParent(cl, file);
+    }
+
+    private static void checkParent(CommandLine cl, Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new CommandLine.ParameterException(cl, file + ": the folder " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new CommandLine.ParameterException(cl, file + " is a folder; give a file name");
+        }
+    }
+
+    private static void writeLabels(MedicalImage labels, Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            MedSamNpz.writeSegs(file, labels);
+        } else {
+            MedicalImages.write(labels, file);
+        }
+    }
+
+    private static String reportJson(TumourBurden burden, int objects) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode root = mapper.createObjectNode();
+        ArrayNode spacing = root.putArray("spacing_mm");
+        for (double s : burden.spacingMm()) {
+            spacing.add(s);
+        }
+        root.put("system", burden.system().name());
+        ArrayNode labels = root.putArray("labels");
+        for (int label = 1; label <= objects; label++) {
+            Optional<LabelBurden> found = burden.label(label);
+            ObjectNode l = labels.addObject();
+            l.put("label", label);
+            if (found.isPresent()) {
+                LabelBurden b = found.get();
+                l.put("voxels", b.voxels());
+                l.put("volume_ml", b.volumeMl());
+                ArrayNode mm = l.putArray("bbox_mm");
+                for (double v : b.bboxMm()) {
+                    mm.add(v);
+                }
+                ArrayNode vox = l.putArray("bbox_voxels");
+                for (int v : b.bboxVoxels()) {
+                    vox.add(v);
+                }
+                l.put("components", b.components());
+            } else {
+                // an object whose masks all came out empty (or were overwritten by later objects)
+                l.put("voxels", 0);
+                l.put("volume_ml", 0.0);
+                l.putNull("bbox_mm");
+                l.putNull("bbox_voxels");
+                l.put("components", 0);
+            }
+        }
+        return mapper.writeValueAsString(root) + System.lineSeparator();
+    }
+
+    /** Writes {@code text} to a temporary file beside {@code file}, then moves it into place. */
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
