@@ -21,6 +21,7 @@ import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.NpyArray;
+import dev.medsam.io.numpy.Npz;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -209,10 +210,12 @@ public final class Segment3dCommand implements Callable<Integer> {
             prompts.add(VolumePrompt.ofKeyBoxes(g));
         }
         if (prompts.isEmpty()) {
-            if (loaded.format() == ImageFormat.NPZ) {
-                Optional<NpyArray> boxes = MedSamNpz.read(image).boxes();
-                if (boxes.isPresent() && boxes.get().size() > 0 && boxes.get().dim(1) == 6) {
-                    double[] rows = boxes.get().toDoubleArray();
+            boolean hasBoxes = loaded.format() == ImageFormat.NPZ
+                    && Npz.members(image).stream().anyMatch(m -> m.key().equals("boxes"));
+            if (hasBoxes) {
+                NpyArray boxes = Npz.read(image, "boxes"); // only this member: imgs was read already
+                if (boxes.size() > 0 && boxes.rank() == 2 && boxes.dim(1) == 6) {
+                    double[] rows = boxes.toDoubleArray();
                     for (int i = 0; i < rows.length / 6; i++) {
                         try {
                             prompts.add(VolumePrompt.ofBox3d(Arrays.copyOfRange(rows, 6 * i, 6 * i + 6)));

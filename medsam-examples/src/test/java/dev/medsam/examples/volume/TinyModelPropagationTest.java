@@ -6,6 +6,10 @@ import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.metrics.LabelBurden;
+import dev.medsam.core.metrics.LabelVolume;
+import dev.medsam.core.metrics.SegmentationMetrics;
+import dev.medsam.core.metrics.TumourBurden;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
@@ -20,6 +24,8 @@ import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmentation;
 import dev.medsam.core.volume.VolumeSegmenter;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSegmentation;
+import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.SpacingOrder;
 import org.junit.jupiter.api.AfterAll;
@@ -141,6 +147,31 @@ class TinyModelPropagationTest {
             assertTrue(series.affine(CoordinateSystem.RAS).approximatelyEquals(back.affine(CoordinateSystem.RAS), 1e-4),
                     series.affine(CoordinateSystem.RAS) + " vs " + back.affine(CoordinateSystem.RAS));
             assertEquals(fromDicom.labels().data(), back.data());
+        }
+    }
+
+    @Test
+    void theBoxFromTheLiverSegOnTheSeriesGridScoresAgainstTheSeg() throws IOException {
+        DicomSeries series = DicomSeries.open(Fixtures.require("data/dicom/series_ct_3slice"));
+        MedicalImage ct = series.readVolume();
+        MedicalImage seg = DicomSegmentation.open(Fixtures.require("data/dicom/series_ct_3slice_seg/liver_seg.dcm"))
+                .labelVolume(series);
+        LabelBurden liver = TumourBurden.of(LabelVolume.from(seg)).label(1).orElseThrow();
+        int[] b = liver.bboxVoxels();
+        // the hand-written box of the other tests is the SEG's
+        assertArrayEquals(new int[] {79, 145, 0, 350, 366, 2}, b);
+        VolumePrompt prompt = VolumePrompt.ofBox3d(b[0], b[1], b[2], b[3], b[4], b[5]);
+        try (SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 16)) {
+            VolumeSegmentation r = VolumeSegmenter.of(session).segment(ct, List.of(prompt));
+            LabelVolume predicted = r.labelVolume();
+            LabelVolume truth = LabelVolume.from(seg);
+            double dsc = SegmentationMetrics.dice(truth, predicted, 1);
+            // the tiny model is random: only the plumbing is checked (same grid, a defined score)
+            assertTrue(dsc >= 0 && dsc <= 1, "dsc " + dsc);
+            assertEquals(ct.affine(CoordinateSystem.LPS), r.labels().affine(CoordinateSystem.LPS));
+            System.Logger log = System.getLogger(TinyModelPropagationTest.class.getName());
+            log.log(System.Logger.Level.INFO, "tiny model vs liver SEG: dsc " + dsc + ", predicted "
+                    + r.objects().get(0).pixels() + " voxels, SEG " + liver.voxels());
         }
     }
 
