@@ -216,8 +216,13 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage makeCurrent(EncodedImage image) {
-        current.set(image);
-        return image;
+        enter();
+        try {
+            current.set(image);
+            return image;
+        } finally {
+            exit();
+        }
     }
 
     /** The current image, if one was set. */
