@@ -42,6 +42,8 @@ import java.util.List;
  */
 public final class Checkpoints {
 
+    private static final System.Logger LOG = System.getLogger(Checkpoints.class.getName());
+
     /** Wrapper prefixes removed when every key carries them (DataParallel, Lightning-style wrappers). */
     private static final List<String> PREFIXES = List.of("module.", "model.");
 
@@ -65,6 +67,11 @@ public final class Checkpoints {
         if (Files.isDirectory(file)) {
             throw new CheckpointException(file + " is a directory, not a checkpoint file");
         }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // Opening a FIFO would block; devices have no size. Neither holds a checkpoint.
+            throw new CheckpointException(file + " is not a regular file");
+        }
+        long start = System.nanoTime();
         List<TensorData> tensors;
         try (FileRegions in = FileRegions.open(file)) {
             tensors = readTensors(in);
@@ -80,11 +87,15 @@ public final class Checkpoints {
         if (tensors.isEmpty()) {
             throw new CheckpointException(file + " contains no tensors");
         }
+        StateDict weights;
         try {
-            return StateDict.of(stripPrefixes(tensors));
+            weights = StateDict.of(stripPrefixes(tensors));
         } catch (IllegalArgumentException e) {
             throw new CheckpointException(file + ": " + e.getMessage(), e);
         }
+        LOG.log(System.Logger.Level.DEBUG, () -> String.format("read %d tensors (%,d values, %s) from %s in %.0f ms",
+                weights.size(), weights.parameterCount(), weights.storedTypes(), file, (System.nanoTime() - start) / 1e6));
+        return weights;
     }
 
     private static List<TensorData> readTensors(FileRegions in) throws IOException {

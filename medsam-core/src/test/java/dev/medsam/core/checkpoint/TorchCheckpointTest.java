@@ -290,6 +290,11 @@ class TorchCheckpointTest {
         refused(write("empty.pth", new byte[0]), "is empty");
         Path missing = dir.resolve("nope.pth");
         refused(missing, "checkpoint not found");
+        refused(dir, "is a directory");
+        Path device = Path.of("/dev/null");
+        if (Files.exists(device)) {
+            refused(device, "is not a regular file");
+        }
     }
 
     private static int indexOf(byte[] hay, byte[] needle) {

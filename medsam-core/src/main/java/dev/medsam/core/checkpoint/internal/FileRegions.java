@@ -25,24 +25,33 @@ public final class FileRegions implements Closeable {
 
     /** Regions smaller than this are copied rather than mapped on files too big for one mapping. */
     private static final int SMALL_REGION = 1 << 20;
+    /** Largest file mapped as a whole: the most a single Java buffer can address. */
+    private static final long WHOLE_FILE_LIMIT = Integer.MAX_VALUE;
 
     private final Path file;
     private final FileChannel channel;
     private final long size;
+    private final long wholeFileLimit;
     private MappedByteBuffer whole;
 
-    private FileRegions(Path file, FileChannel channel, long size) {
+    private FileRegions(Path file, FileChannel channel, long size, long wholeFileLimit) {
         this.file = file;
         this.channel = channel;
         this.size = size;
+        this.wholeFileLimit = wholeFileLimit;
     }
 
     /** Opens {@code file} for reading. */
     public static FileRegions open(Path file) throws IOException {
+        return open(file, WHOLE_FILE_LIMIT);
+    }
+
+    /** As {@link #open(Path)}, mapping the file as a whole only up to {@code wholeFileLimit} bytes (for tests). */
+    static FileRegions open(Path file, long wholeFileLimit) throws IOException {
         FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
         try {
-            return new FileRegions(file, ch, ch.size());
-        } catch (RuntimeException e) {
+            return new FileRegions(file, ch, ch.size(), wholeFileLimit);
+        } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
         }
@@ -96,7 +105,7 @@ public final class FileRegions implements Closeable {
             return ByteBuffer.allocate(0).order(order).asReadOnlyBuffer().order(order);
         }
         ByteBuffer view;
-        if (size <= Integer.MAX_VALUE) {
+        if (size <= wholeFileLimit) {
             if (whole == null) {
                 whole = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             }

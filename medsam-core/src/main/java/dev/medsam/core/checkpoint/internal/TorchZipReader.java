@@ -50,8 +50,9 @@ public final class TorchZipReader {
         this.zip = zip;
         this.prefix = prefix;
         this.order = order;
-        // Widening float16 doubles the bytes, and views may share storage: twice the file's values in float32,
-        // plus slack for tiny files, is more than any real checkpoint needs.
+        // Copies are needed for float16/bfloat16 (2 file bytes per float) and strided views (4 bytes per float);
+        // one float per file byte (twice a half-precision file's values) plus slack for tiny files is more than
+        // any real checkpoint needs, and stops overlapping views from multiplying a small file.
         this.heapFloatBudget = in.size() + (1L << 20);
     }
 
@@ -125,14 +126,14 @@ public final class TorchZipReader {
                         + (level == 0 ? "" : " inside its wrapper") + ", not a state dict");
             }
             PyDict dict = (PyDict) current;
-            for (Object v : dict.items.values()) {
+            for (Object v : dict.items().values()) {
                 if (v instanceof TensorRef) {
                     return dict;
                 }
             }
-            Object inner = dict.items.get("state_dict");
+            Object inner = dict.items().get("state_dict");
             if (!(inner instanceof PyDict)) {
-                inner = dict.items.get("model");
+                inner = dict.items().get("model");
             }
             if (!(inner instanceof PyDict)) {
                 throw new CheckpointException(file + ": no tensors in the checkpoint's dict and no 'model' or"
@@ -146,7 +147,7 @@ public final class TorchZipReader {
     private List<TensorData> tensors(PyDict dict) throws IOException {
         List<TensorData> out = new ArrayList<>();
         List<String> ignored = new ArrayList<>();
-        for (Map.Entry<Object, Object> e : dict.items.entrySet()) {
+        for (Map.Entry<Object, Object> e : dict.items().entrySet()) {
             if (!(e.getValue() instanceof TensorRef)) {
                 ignored.add(String.valueOf(e.getKey() instanceof String ? e.getKey() : Unpickler.typeName(e.getKey())));
                 continue;
@@ -316,7 +317,7 @@ public final class TorchZipReader {
 
     private static String describeKeys(PyDict dict) {
         List<String> keys = new ArrayList<>();
-        for (Object k : dict.items.keySet()) {
+        for (Object k : dict.items().keySet()) {
             if (keys.size() == 8) {
                 keys.add("...");
                 break;

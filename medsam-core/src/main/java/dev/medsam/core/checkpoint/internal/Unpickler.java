@@ -8,7 +8,6 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -55,28 +54,57 @@ final class Unpickler {
     record TensorRef(StorageRef storage, long offset, long[] size, long[] stride) {
     }
 
-    /** A Python tuple (identity semantics). */
+    /** A Python tuple (identity semantics); {@code items} is never modified. */
     static final class PyTuple {
+        /** The empty tuple, shared as in Python. */
+        static final PyTuple EMPTY = new PyTuple(List.of());
+
         final List<Object> items;
 
         PyTuple(List<Object> items) {
-            this.items = Collections.unmodifiableList(items);
+            this.items = items;
         }
     }
 
-    /** A Python list (identity semantics). */
+    /**
+     * A Python list (identity semantics). Storage is allocated on the first element, so that a pickle of empty
+     * containers (one byte each) cannot cost much more than its size.
+     */
     static final class PyList {
-        final List<Object> items = new ArrayList<>();
+        private List<Object> items;
+
+        void addAll(List<Object> values) {
+            if (!values.isEmpty()) {
+                if (items == null) {
+                    items = new ArrayList<>(values.size());
+                }
+                items.addAll(values);
+            }
+        }
+
+        List<Object> items() {
+            return items == null ? List.of() : items;
+        }
     }
 
     /** A Python dict or OrderedDict, in insertion order; keys are strings, numbers or identity-compared objects. */
     static final class PyDict {
-        final Map<Object, Object> items = new LinkedHashMap<>();
+        private Map<Object, Object> items;
+
+        void put(Object key, Object value) {
+            if (items == null) {
+                items = new LinkedHashMap<>();
+            }
+            items.put(key, value);
+        }
+
+        Map<Object, Object> items() {
+            return items == null ? Map.of() : items;
+        }
     }
 
-    /** A Python set or frozenset; only its size matters here. */
+    /** A Python set or frozenset; its contents are never needed. */
     static final class PySet {
-        final List<Object> items = new ArrayList<>();
     }
 
     /** The PyTorch storage classes: element type and size. */
@@ -105,7 +133,16 @@ final class Unpickler {
 
     /** The globals this reader accepts; everything else is refused. */
     private enum Global {
-        ORDERED_DICT, REBUILD_TENSOR_V2, REBUILD_PARAMETER, REBUILD_PARAMETER_WITH_STATE
+        ORDERED_DICT("collections.OrderedDict"),
+        REBUILD_TENSOR_V2("torch._utils._rebuild_tensor_v2"),
+        REBUILD_PARAMETER("torch._utils._rebuild_parameter"),
+        REBUILD_PARAMETER_WITH_STATE("torch._utils._rebuild_parameter_with_state");
+
+        final String pythonName;
+
+        Global(String pythonName) {
+            this.pythonName = pythonName;
+        }
     }
 
     /** A malformed or refused pickle; the message names the opcode offset. */
@@ -126,7 +163,11 @@ final class Unpickler {
     private final ByteBuffer in;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
-    private final Map<Long, Object> memo = new HashMap<>();
+    /** Memo entries with small indices (torch numbers them 0, 1, 2, ...): a growable array. */
+    private Object[] memo = new Object[64];
+    private int memoCount;
+    /** Memo entries with indices beyond what the pickle's length makes plausible for dense numbering. */
+    private final Map<Long, Object> sparseMemo = new HashMap<>();
     private final Map<String, StorageRef> storages = new HashMap<>();
     /** Objects made by BUILD-able reductions (OrderedDicts), so that BUILD on anything else is refused. */
     private final Map<Object, Boolean> buildable = new IdentityHashMap<>();
@@ -268,11 +309,13 @@ final class Unpickler {
                     break;
                 }
                 case ')': // EMPTY_TUPLE
-                    push(new PyTuple(List.of()));
+                    push(PyTuple.EMPTY);
                     break;
-                case 't': // TUPLE
-                    push(new PyTuple(popMark()));
+                case 't': { // TUPLE
+                    List<Object> items = popMark();
+                    push(items.isEmpty() ? PyTuple.EMPTY : new PyTuple(items));
                     break;
+                }
                 case 0x85: // TUPLE1
                     push(tupleOf(1));
                     break;
@@ -287,18 +330,18 @@ final class Unpickler {
                     break;
                 case 'l': { // LIST
                     PyList list = new PyList();
-                    list.items.addAll(popMark());
+                    list.addAll(popMark());
                     push(list);
                     break;
                 }
                 case 'a': { // APPEND
                     Object v = pop();
-                    listAt(peek(), "APPEND").items.add(v);
+                    listAt(peek(), "APPEND").addAll(List.of(v));
                     break;
                 }
                 case 'e': { // APPENDS
                     List<Object> vs = popMark();
-                    listAt(peek(), "APPENDS").items.addAll(vs);
+                    listAt(peek(), "APPENDS").addAll(vs);
                     break;
                 }
                 case '}': // EMPTY_DICT
@@ -326,32 +369,30 @@ final class Unpickler {
                     push(new PySet());
                     break;
                 case 0x90: { // ADDITEMS
-                    List<Object> vs = popMark();
+                    popMark();
                     Object top = peek();
                     if (!(top instanceof PySet)) {
                         throw error("ADDITEMS on " + typeName(top));
                     }
-                    ((PySet) top).items.addAll(vs);
                     break;
                 }
                 case 0x91: { // FROZENSET
-                    PySet set = new PySet();
-                    set.items.addAll(popMark());
-                    push(set);
+                    popMark();
+                    push(new PySet());
                     break;
                 }
                 case 'p': // PUT
-                    memo.put(memoIndex(line()), peek());
+                    memoPut(memoIndex(line()), peek());
                     break;
                 case 'q': // BINPUT
-                    memo.put((long) u8(), peek());
+                    memoPut(u8(), peek());
                     break;
                 case 'r': // LONG_BINPUT
                     need(4);
-                    memo.put(in.getInt() & 0xFFFFFFFFL, peek());
+                    memoPut(in.getInt() & 0xFFFFFFFFL, peek());
                     break;
                 case 0x94: // MEMOIZE
-                    memo.put((long) memo.size(), peek());
+                    memoPut(memoCount, peek());
                     break;
                 case 'g': // GET
                     push(memoGet(memoIndex(line())));
@@ -423,27 +464,21 @@ final class Unpickler {
 
     private Object global(String module, String name) throws PickleException {
         String full = module + "." + name;
-        switch (full) {
-            case "collections.OrderedDict":
-                return Global.ORDERED_DICT;
-            case "torch._utils._rebuild_tensor_v2":
-                return Global.REBUILD_TENSOR_V2;
-            case "torch._utils._rebuild_parameter":
-                return Global.REBUILD_PARAMETER;
-            case "torch._utils._rebuild_parameter_with_state":
-                return Global.REBUILD_PARAMETER_WITH_STATE;
-            default:
-                if (STORAGE_MODULES.contains(module)) {
-                    for (StorageType t : StorageType.values()) {
-                        if (t.className.equals(name)) {
-                            return t;
-                        }
-                    }
-                }
-                throw error("refusing to load global '" + abbreviate(full) + "': a checkpoint may only reference"
-                        + " collections.OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter and torch"
-                        + " storage classes (loading must never execute code)");
+        for (Global g : Global.values()) {
+            if (g.pythonName.equals(full)) {
+                return g;
+            }
         }
+        if (STORAGE_MODULES.contains(module)) {
+            for (StorageType t : StorageType.values()) {
+                if (t.className.equals(name)) {
+                    return t;
+                }
+            }
+        }
+        throw error("refusing to load global '" + abbreviate(full) + "': a checkpoint may only reference"
+                + " collections.OrderedDict, torch._utils._rebuild_tensor_v2 / _rebuild_parameter and torch"
+                + " storage classes (loading must never execute code)");
     }
 
     private Object reduce(Object callable, Object args) throws PickleException {
@@ -454,7 +489,7 @@ final class Unpickler {
         if (callable == Global.ORDERED_DICT) {
             PyDict d = new PyDict();
             if (a.size() == 1 && a.get(0) instanceof PyList) {
-                for (Object pair : ((PyList) a.get(0)).items) {
+                for (Object pair : ((PyList) a.get(0)).items()) {
                     if (!(pair instanceof PyTuple) || ((PyTuple) pair).items.size() != 2) {
                         throw error("OrderedDict built from a list holding " + typeName(pair) + " (expected pairs)");
                     }
@@ -553,7 +588,7 @@ final class Unpickler {
         if (key instanceof PyList || key instanceof PyDict || key instanceof PySet) {
             throw error("unhashable dict key of type " + typeName(key));
         }
-        d.items.put(key, value);
+        d.put(key, value);
     }
 
     private PyList listAt(Object o, String op) throws PickleException {
@@ -612,8 +647,23 @@ final class Unpickler {
         return items;
     }
 
+    private void memoPut(long index, Object value) {
+        if (index < in.limit()) {
+            int i = (int) index;
+            if (i >= memo.length) {
+                memo = Arrays.copyOf(memo, Math.max(i + 1, memo.length * 2));
+            }
+            if (memo[i] == null) {
+                memoCount++;
+            }
+            memo[i] = value;
+        } else if (sparseMemo.put(index, value) == null) {
+            memoCount++;
+        }
+    }
+
     private Object memoGet(long index) throws PickleException {
-        Object o = memo.get(index);
+        Object o = index < memo.length ? memo[(int) index] : sparseMemo.get(index);
         if (o == null) {
             throw error("memo entry " + index + " was never stored");
         }
@@ -723,7 +773,7 @@ final class Unpickler {
     /** A short type description for messages; never prints contents (which may be huge or self-referencing). */
     static String typeName(Object o) {
         if (o instanceof Global) {
-            return "global " + o;
+            return ((Global) o).pythonName;
         }
         if (o instanceof StorageType) {
             return "torch." + ((StorageType) o).className;
