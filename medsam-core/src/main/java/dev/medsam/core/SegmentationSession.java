@@ -119,6 +119,11 @@ public final class SegmentationSession implements AutoCloseable {
                 Objects.requireNonNull(pipeline, "pipeline"), cacheSize);
     }
 
+    /** A session that closes {@code owned} (in order) when it closes; what {@link Builder#build()} makes. */
+    static SegmentationSession owning(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
+        return new SegmentationSession(model, List.copyOf(owned), pipeline, cacheSize);
+    }
+
     /** The pre- and postprocessing this session uses. */
     public Pipeline pipeline() {
         return pipeline;
@@ -211,8 +216,13 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage makeCurrent(EncodedImage image) {
-        current.set(image);
-        return image;
+        enter();
+        try {
+            current.set(image);
+            return image;
+        } finally {
+            exit();
+        }
     }
 
     /** The current image, if one was set. */
@@ -491,7 +501,7 @@ public final class SegmentationSession implements AutoCloseable {
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());
                 LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,
                         loaded.architecture().name(), opened.name());
-                return new SegmentationSession(model, List.of(model, opened), pipeline, cacheSize);
+                return owning(model, List.of(model, opened), pipeline, cacheSize);
             } catch (RuntimeException | Error e) {
                 try {
                     opened.close();

@@ -397,6 +397,22 @@ class SegmentationSessionTest {
     }
 
     @Test
+    void aSessionThatOpenedItsModelClosesItOnceAndSurvivesAFailingClose() {
+        FakeModel model = new FakeModel();
+        AtomicInteger backendCloses = new AtomicInteger();
+        AutoCloseable backend = () -> {
+            backendCloses.incrementAndGet();
+            throw new IllegalStateException("native trouble");
+        };
+        SegmentationSession session = SegmentationSession.owning(model, List.of(model, backend), Pipeline.MEDSAM, 2);
+        session.setImage(grey(16, 16, 11));
+        session.close();
+        session.close();
+        assertTrue(model.closed);
+        assertEquals(1, backendCloses.get());
+    }
+
+    @Test
     void groupingIsByStructureInOrderOfFirstAppearance() {
         ModelPrompt box = ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {1, 1, 5, 5}), Optional.empty());
         ModelPrompt onePoint = ModelPrompt.of(new float[] {1, 1}, new int[] {1}, Optional.empty(), Optional.empty());

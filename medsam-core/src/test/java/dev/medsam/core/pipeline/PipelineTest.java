@@ -95,6 +95,49 @@ class PipelineTest {
         assertThrows(IllegalArgumentException.class, () -> Pipeline.MEDSAM.prepare(volume));
     }
 
+    /** Every stored type reaches the network input through its default preset (16-bit, signed, float ...). */
+    @Test
+    void everyDataTypeReachesTheNetworkInput() {
+        for (DataType type : DataType.values()) {
+            int w = 9;
+            int h = 6;
+            ByteBuffer b = ByteBuffer.allocate(w * h * type.bytes()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < w * h; i++) {
+                int v = i % 7 == 0 ? 0 : 1 + i * 3; // zeros and positive values, within every type's range
+                switch (type) {
+                    case UINT8, INT8 -> b.put((byte) v);
+                    case UINT16, INT16 -> b.putShort((short) (v * 100));
+                    case FLOAT16 -> b.putShort(halfOfSmallInteger(v));
+                    case UINT32, INT32 -> b.putInt(v * 1000);
+                    case UINT64, INT64 -> b.putLong(v * 100000L);
+                    case FLOAT32 -> b.putFloat(v * 0.5f);
+                    case FLOAT64 -> b.putDouble(v * 0.25);
+                }
+            }
+            MedicalImage img = MedicalImage.builder(type, w, h).data(b.flip()).build();
+            IntensityPreset preset = IntensityPreset.defaultFor(img);
+            float[] t = Pipeline.MEDSAM.prepare(img, preset).tensor().tensor().toArray();
+            float min = Float.MAX_VALUE;
+            float max = -Float.MAX_VALUE;
+            for (float f : t) {
+                min = Math.min(min, f);
+                max = Math.max(max, f);
+            }
+            assertEquals(0f, min, type + " via " + preset.name());
+            assertEquals(1f, max, type + " via " + preset.name());
+        }
+    }
+
+    /** IEEE half bits of an integer 0..2047 (exact there). */
+    static short halfOfSmallInteger(int v) {
+        if (v == 0) {
+            return 0;
+        }
+        int e = 31 - Integer.numberOfLeadingZeros(v);
+        int mantissa = (v << 10 >> e) & 0x3FF;
+        return (short) ((e + 15) << 10 | mantissa);
+    }
+
     @Test
     void constantImagesGiveZeros() {
         byte[] v = new byte[7 * 5];

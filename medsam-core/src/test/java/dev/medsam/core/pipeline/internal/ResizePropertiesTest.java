@@ -4,6 +4,7 @@ import dev.medsam.core.pipeline.ModelFrame;
 import dev.medsam.core.pipeline.Pipeline;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.DoubleRange;
 import net.jqwik.api.constraints.IntRange;
 
 import java.util.Arrays;
@@ -54,6 +55,21 @@ class ResizePropertiesTest {
         }
         for (float v : Bilinear.resize(in, inW, inH, outW, outH)) {
             assertTrue(v >= min - 1e-6f && v <= max + 1e-6f, v + " outside [" + min + ", " + max + "]");
+        }
+    }
+
+    /** The written-out 3-sample channel prefilter is scipy's general line filter, bit for bit. */
+    @Property(tries = 1000)
+    void channelFilterEqualsTheGeneralLineFilter(@ForAll @DoubleRange(min = -300, max = 300) double a,
+                                                 @ForAll @DoubleRange(min = -300, max = 300) double b,
+                                                 @ForAll @DoubleRange(min = -300, max = 300) double c) {
+        double g = SplineResize.gain();
+        double zn1 = StrictMath.pow(SplineResize.POLE, 2);
+        double[] line = {a, b, c};
+        SplineResize.filterLine(line, 0, 1, 3, g, zn1);
+        double[] fused = SplineResize.channelFilteredRow(new double[][] {{a}, {b}, {c}}, 0, 1, g, zn1);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Double.doubleToLongBits(line[i]), Double.doubleToLongBits(fused[i]), "sample " + i);
         }
     }
 

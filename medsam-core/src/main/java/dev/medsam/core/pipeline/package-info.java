@@ -1,0 +1,27 @@
+/**
+ * MedSAM's 2D pipeline, exact to the reference: intensity presets ({@link dev.medsam.core.pipeline.IntensityPreset}),
+ * image preprocessing into the network input ({@link dev.medsam.core.pipeline.Pipeline#prepare}), prompt mapping
+ * to the 1024x1024 model frame and back, and postprocessing of the decoder's logits to masks of the image's size
+ * ({@link dev.medsam.core.pipeline.ModelFrame}). {@link dev.medsam.core.SegmentationSession} runs all of it;
+ * use this package directly to run the steps one by one (for example to save the network input).
+ *
+ * <h2>Where each kind of pixel goes</h2>
+ * <table>
+ *   <caption>From stored values to the network input</caption>
+ *   <tr><th>stored data</th><th>default preset</th><th>then</th></tr>
+ *   <tr><td>uint8 grey, grey + alpha</td><td>as is</td><td>repeated to RGB, resized</td></tr>
+ *   <tr><td>uint8 RGB, RGBA</td><td>as is</td><td>alpha dropped, resized</td></tr>
+ *   <tr><td>any type, modality CT</td><td>CT soft-tissue window (40/400 HU) on the rescaled values</td>
+ *       <td>uint8, then as above</td></tr>
+ *   <tr><td>int8, (u)int16, (u)int32, (u)int64, float16/32/64, other modalities</td>
+ *       <td>0.5/99.5 percentile clipping of the values above 0</td><td>uint8, then as above</td></tr>
+ * </table>
+ * The resize always works on the 8-bit output of the preset, as MedSAM's scripts do: MedSAM first makes the
+ * image uint8 (pre_CT_MR.py), then resizes it (MedSAM_Inference.py).
+ *
+ * <h2>Exactness</h2>
+ * On the parity fixtures: the preprocessed network input and the 1024x1024 uint8 image are bit-identical to
+ * the reference (skimage 0.19.3 / SciPy 1.10); intensity presets are identical voxel for voxel; probabilities
+ * are within 2e-7 and masks identical.
+ */
+package dev.medsam.core.pipeline;
