@@ -16,7 +16,9 @@ public enum ImageFormat {
     PNG("PNG"),
     JPEG("JPEG"),
     BMP("BMP"),
-    TIFF("TIFF");
+    TIFF("TIFF"),
+    /** DICOM Part 10 ({@code .dcm}, or no extension); a folder of DICOM files is read as a series. */
+    DICOM("DICOM");
 
     private final String displayName;
 

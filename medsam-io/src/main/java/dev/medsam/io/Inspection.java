@@ -113,7 +113,7 @@ public final class Inspection {
             this.window = window;
             this.digest = digest;
             this.values = values;
-            this.details = Map.copyOf(details);
+            this.details = java.util.Collections.unmodifiableMap(new TreeMap<>(details));
         }
 
         /**
@@ -124,6 +124,16 @@ public final class Inspection {
          */
         public static Entry ofImage(String name, MedicalImage image, DimsConvention convention,
                                     CoordinateSystem system) {
+            return ofImage(name, image, convention, system, null);
+        }
+
+        /**
+         * As {@link #ofImage(String, MedicalImage, DimsConvention, CoordinateSystem)}, reporting {@code spacing}
+         * (mm, one value per spatial axis in the order of the image's dims, x first) instead of the affine's
+         * column lengths: for formats whose header states the voxel size, as NIfTI's pixdim.
+         */
+        public static Entry ofImage(String name, MedicalImage image, DimsConvention convention,
+                                    CoordinateSystem system, double[] spacing) {
             Objects.requireNonNull(name, "name");
             int[] imageDims = image.dims();
             int c = image.components();
@@ -132,7 +142,7 @@ public final class Inspection {
             int[] dims;
             List<String> axes = new ArrayList<>();
             int spatial = Math.min(3, imageDims.length);
-            double[] spacing = Arrays.copyOf(image.spacing(), spatial);
+            double[] reported = Arrays.copyOf(spacing != null ? spacing : image.spacing(), spatial);
             if (convention == DimsConvention.FIRST_AXIS_FASTEST) {
                 dims = imageDims;
                 for (int i = 0; i < dims.length; i++) {
@@ -158,14 +168,14 @@ public final class Inspection {
                 }
                 double[] reversed = new double[spatial];
                 for (int i = 0; i < spatial; i++) {
-                    reversed[i] = spacing[spatial - 1 - i];
+                    reversed[i] = reported[spatial - 1 - i];
                 }
-                spacing = reversed;
+                reported = reversed;
                 d.update(image.data());
             }
             ValueDigest.Result r = d.finish();
             Map<String, String> details = new TreeMap<>(image.attributes());
-            return new Entry(name, convention, axes, dims, type.numpyName(), c, spacing, image.affine(system),
+            return new Entry(name, convention, axes, dims, type.numpyName(), c, reported, image.affine(system),
                     image.rescale(), image.window().orElse(null), r,
                     convention == DimsConvention.ROW_MAJOR ? listed(r.count(), image::get) : null, details);
         }

@@ -2,6 +2,7 @@ package dev.medsam.io;
 
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.io.dicom.internal.DicomDispatch;
 import dev.medsam.io.image2d.PngWriter;
 import dev.medsam.io.image2d.RasterImages;
 import dev.medsam.io.internal.FormatSniffer;
@@ -15,6 +16,7 @@ import dev.medsam.io.numpy.Npz;
 import dev.medsam.io.numpy.SpacingOrder;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +40,9 @@ import java.util.function.Consumer;
  *   <li>NPZ: the {@code imgs} array of a MedSAM-style archive (see {@link MedSamNpz}), with its spacing read
  *       in array order ({@link SpacingOrder#ARRAY_ORDER}); otherwise the archive's only array. Archives with
  *       several arrays and no {@code imgs} must be read with {@link Npz}.</li>
+ *   <li>DICOM: a file as {@link dev.medsam.io.dicom.DicomFile#readImage()} (dims (columns, rows[, frames])); a
+ *       folder as its one image series, {@link dev.medsam.io.dicom.DicomSeries#readVolume()}. Inspecting a folder
+ *       gives one entry per series.</li>
  * </ul>
  *
  * <p>Thread-safe (stateless). Example:
@@ -72,7 +77,13 @@ public final class MedicalImages {
      * @throws IOException             if the file cannot be read at all (missing, unreadable)
      */
     public static LoadedImage read(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            return DicomDispatch.read(file); // a folder is a DICOM series
+        }
         ImageFormat format = detect(file);
+        if (format == ImageFormat.DICOM) {
+            return DicomDispatch.read(file);
+        }
         List<String> warnings = new ArrayList<>();
         Consumer<String> sink = w -> {
             warnings.add(w);
@@ -83,6 +94,7 @@ public final class MedicalImages {
             case NPY -> npyImage(file, Npy.read(file));
             case NPZ -> npzImage(file);
             case PNG, JPEG, BMP, TIFF -> RasterImages.read(file, sink);
+            case DICOM -> throw new AssertionError("DICOM is read above");
         };
         return new LoadedImage(format, image, warnings);
     }
@@ -115,6 +127,9 @@ public final class MedicalImages {
      * @throws MalformedImageException if the content is no supported format or is damaged
      */
     public static Inspection inspect(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            return DicomDispatch.inspect(file); // a folder is one or more DICOM series
+        }
         ImageFormat format = detect(file);
         List<String> warnings = new ArrayList<>();
         Consumer<String> sink = w -> {
@@ -123,8 +138,11 @@ public final class MedicalImages {
         };
         List<Inspection.Entry> entries = new ArrayList<>();
         switch (format) {
-            case NIFTI1, NIFTI2 -> entries.add(Inspection.Entry.ofImage("", NiftiReader.read(file, sink),
-                    Inspection.DimsConvention.FIRST_AXIS_FASTEST, CoordinateSystem.RAS));
+            case NIFTI1, NIFTI2 -> {
+                MedicalImage image = NiftiReader.read(file, sink);
+                entries.add(Inspection.Entry.ofImage("", image, Inspection.DimsConvention.FIRST_AXIS_FASTEST,
+                        CoordinateSystem.RAS, NiftiReader.zooms(image).orElse(null)));
+            }
             case NPY -> {
                 NpyHeader h = Npy.readHeader(file);
                 entries.add(Inspection.Entry.ofArray("", Npy.read(file), npyDetails(h)));
@@ -144,6 +162,9 @@ public final class MedicalImages {
                 if (entries.isEmpty()) {
                     throw new MalformedImageException(file, "holds no .npy arrays");
                 }
+            }
+            case DICOM -> {
+                return DicomDispatch.inspect(file);
             }
             case PNG, JPEG, BMP, TIFF -> entries.add(Inspection.Entry.ofImage("", RasterImages.read(file, sink),
                     Inspection.DimsConvention.ROW_MAJOR, CoordinateSystem.LPS));

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
             DownloadCommand.class,
             MetricsCommand.class,
             InfoCommand.class,
+            InspectCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 

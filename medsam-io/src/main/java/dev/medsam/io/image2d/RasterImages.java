@@ -158,6 +158,20 @@ public final class RasterImages {
                 long bound = Limits.inflateBound(fileSize);
                 Limits.checkAllocation(file, "the decoded " + w + " x " + h + " " + kind + " image", needed, bound,
                         "a " + fileSize + "-byte " + kind + " file cannot hold more than " + bound);
+                if (rawTiff(tags) && reader.canReadRaster()) {
+                    // The stored samples as tifffile returns them: BufferedImage reading would clamp floats to
+                    // 0..1 and invert MinIsWhite.
+                    Raster raster = reader.readRaster(0, null);
+                    int photometric = tags.number(TiffTags.PHOTOMETRIC).orElse(1.0).intValue();
+                    int samples = raster.getNumBands();
+                    int[] bands = photometric == 2 && samples >= 3 ? new int[] {0, 1, 2} : new int[] {0};
+                    if (samples != bands.length) {
+                        warnings.accept(file + ": TIFF has " + samples + " samples per pixel; kept " + bands.length);
+                    }
+                    MedicalImage.Builder b = samples(raster, bands, tags);
+                    applyTiffTags(file, tags, b, raster.getWidth(), raster.getHeight(), warnings);
+                    return b.build();
+                }
                 img = reader.read(0);
             } finally {
                 reader.dispose();
@@ -168,6 +182,16 @@ public final class RasterImages {
             applyTiffTags(file, tags, b, img.getWidth(), img.getHeight(), warnings);
         }
         return b.build();
+    }
+
+    /** Whether a TIFF's samples can be taken raw: grey or RGB, not JPEG-compressed (which may be YCbCr). */
+    private static boolean rawTiff(TiffTags tags) {
+        if (tags == null || tags.bigTiff || tags.pages == 0) {
+            return false;
+        }
+        int photometric = tags.number(TiffTags.PHOTOMETRIC).orElse(-1.0).intValue();
+        int compression = tags.number(TiffTags.COMPRESSION).orElse(1.0).intValue();
+        return photometric >= 0 && photometric <= 2 && compression != 6 && compression != 7;
     }
 
     private static ImageTypeSpecifier rawType(ImageReader reader) {
@@ -220,6 +244,13 @@ public final class RasterImages {
             g.dispose();
             return toImage(file, rgb, null, warnings);
         }
+        return samples(r, bands, tags);
+    }
+
+    /** The given bands of a raster as stored values (type from the raster and the TIFF SampleFormat). */
+    static MedicalImage.Builder samples(Raster r, int[] bands, TiffTags tags) {
+        int w = r.getWidth();
+        int h = r.getHeight();
         SampleModel sm = r.getSampleModel();
         int bits = sm.getSampleSize(0);
         boolean packed = sm instanceof SinglePixelPackedSampleModel || sm instanceof MultiPixelPackedSampleModel;

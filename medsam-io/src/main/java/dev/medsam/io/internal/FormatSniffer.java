@@ -33,6 +33,9 @@ public final class FormatSniffer {
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), PROBE)) {
             b = in.readNBytes(PROBE);
         }
+        if (b.length >= 132 && startsWith(java.util.Arrays.copyOfRange(b, 128, 132), 'D', 'I', 'C', 'M')) {
+            return ImageFormat.DICOM;
+        }
         if (b.length >= 2 && (b[0] & 0xFF) == 0x1F && (b[1] & 0xFF) == 0x8B) {
             byte[] inner;
             try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
@@ -70,8 +73,12 @@ public final class FormatSniffer {
                 || startsWith(b, 'I', 'I', 43, 0) || startsWith(b, 'M', 'M', 0, 43)) {
             return ImageFormat.TIFF;
         }
+        if (b.length >= 8 && (startsWith(b, 0x02, 0x00) || startsWith(b, 0x08, 0x00)) && b[3] == 0) {
+            // A DICOM data set written without preamble: it opens with a group 0002 or 0008 element.
+            return ImageFormat.DICOM;
+        }
         throw new MalformedImageException(file, "is not a supported image format (NIfTI, NPY, NPZ, PNG, JPEG, BMP, "
-                + "TIFF); it starts with " + hex(b));
+                + "TIFF, DICOM); it starts with " + hex(b));
     }
 
     /** NIfTI-1 or -2 if the bytes start with a NIfTI sizeof_hdr (348 or 540, either byte order). */

@@ -1,7 +1,5 @@
 package dev.medsam.io.nifti;
 
-import dev.medsam.core.image.Affine;
-import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
@@ -41,7 +39,7 @@ import java.util.zip.GZIPInputStream;
  *       {@code check_fix} does (pixdim 0 becomes 1, negative pixdims their absolute value, xform codes outside
  *       0..5 become 0). A transform that cannot be an affine (non-finite, singular, or a quaternion with
  *       b^2+c^2+d^2 &gt; 1) is skipped for the next one with a warning: nibabel would return a singular matrix,
- *       which {@link Affine} cannot hold. The NIfTI affine is RAS; {@code image.affine(CoordinateSystem.RAS)}
+ *       which {@link dev.medsam.core.image.Affine} cannot hold. The NIfTI affine is RAS; {@code image.affine(CoordinateSystem.RAS)}
  *       returns it exactly. Units are not converted ({@code xyzt_units} other than mm gives a warning).</li>
  *   <li>A window from {@code cal_min}/{@code cal_max} when {@code cal_max > cal_min}.</li>
  *   <li>Attributes (strings) keeping the header's facts, so that {@link NiftiWriter} can write an image on the
@@ -434,10 +432,19 @@ public final class NiftiReader {
         return sb.toString();
     }
 
-    /** For {@link NiftiGeometry}: the affine system NIfTI uses. */
-    static final CoordinateSystem NIFTI_SYSTEM = CoordinateSystem.RAS;
-
-    static Affine ras(double[] m) {
-        return Affine.of(CoordinateSystem.RAS, m);
+    /**
+     * The voxel sizes of the spatial axes as nibabel's {@code get_zooms} reports them: pixdim[1..min(dim[0], 3)]
+     * of the header {@code image} was read from, after nibabel's fixes (0 becomes 1, negatives their absolute
+     * value). Empty if the image does not carry NIfTI attributes.
+     */
+    public static java.util.Optional<double[]> zooms(MedicalImage image) {
+        return NiftiGeometry.fromAttributes(image.attributes()).map(h -> {
+            int n = Math.max(1, Math.min(3, h.rank()));
+            double[] z = new double[n];
+            for (int i = 0; i < n; i++) {
+                z[i] = h.fixedPixdim(i + 1);
+            }
+            return z;
+        });
     }
 }

@@ -168,9 +168,10 @@ public final class Npy {
             throw new MalformedImageException(file, where + "fortran_order is " + fortran + ", not True or False");
         }
         Object shapeValue = dict.get("shape");
-        if (!(shapeValue instanceof List<?> dims)) {
+        if (!(shapeValue instanceof PyLiteral.Tuple tuple)) {
             throw new MalformedImageException(file, where + "shape is " + shapeValue + ", not a tuple");
         }
+        List<Object> dims = tuple.items();
         if (dims.size() > 64) {
             throw new MalformedImageException(file, where + "shape has " + dims.size() + " axes (NumPy allows 64)");
         }

@@ -9,10 +9,18 @@ import java.util.Map;
 /**
  * A parser for the Python literals NumPy writes in a .npy header: a dict of str keys whose values are
  * strings, True/False/None, ints and tuples or lists of these. Strings become String, booleans Boolean, None
- * {@link #NONE}, ints BigInteger, tuples and lists List. Anything else is an {@link IllegalArgumentException}
- * saying where.
+ * {@link #NONE}, ints BigInteger, tuples {@link Tuple} and lists List. Anything else is an
+ * {@link IllegalArgumentException} saying where.
  */
 final class PyLiteral {
+
+    /** A Python tuple (NumPy requires the shape to be one, not a list). */
+    record Tuple(List<Object> items) {
+        @Override
+        public String toString() {
+            return items.toString().replace('[', '(').replace(']', ')');
+        }
+    }
 
     /** Python's None. */
     static final Object NONE = new Object() {
@@ -55,7 +63,7 @@ final class PyLiteral {
             case '{':
                 return dict(depth);
             case '(':
-                return sequence(depth, ')');
+                return new Tuple(sequence(depth, ')'));
             case '[':
                 return sequence(depth, ']');
             case '\'':
