@@ -118,7 +118,7 @@ class ReferenceFilesTest {
 
     private static void npz(JsonNode f, Path file) throws Exception {
         Inspection ins = MedicalImages.inspect(file);
-        Iterator<Map.Entry<String, JsonNode>> members = f.get("members").fields();
+        Iterator<Map.Entry<String, JsonNode>> members = f.get("members").properties().iterator();
         int n = 0;
         while (members.hasNext()) {
             Map.Entry<String, JsonNode> m = members.next();

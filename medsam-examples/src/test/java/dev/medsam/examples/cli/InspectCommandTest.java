@@ -73,7 +73,7 @@ class InspectCommandTest {
                 assertEquals(file.toString(), doc.get("file").asText());
                 JsonNode entries = doc.get("entries");
                 if (format.equals("NPZ")) {
-                    Iterator<Map.Entry<String, JsonNode>> members = f.get("members").fields();
+                    Iterator<Map.Entry<String, JsonNode>> members = f.get("members").properties().iterator();
                     int i = 0;
                     while (members.hasNext()) {
                         JsonNode arr = members.next().getValue().get("array");

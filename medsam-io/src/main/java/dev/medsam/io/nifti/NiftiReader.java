@@ -113,7 +113,7 @@ public final class NiftiReader {
                 }
             }
             Reader r = new Reader(file, in, gzip);
-            NiftiHeader h = r.header(warnings);
+            NiftiHeader h = r.header();
             Layout layout = layout(file, h, warnings);
             long dataOffset = dataOffset(file, h, warnings);
             long available = gzip ? Limits.inflateBound(fileSize) - dataOffset : fileSize - dataOffset;
@@ -265,7 +265,7 @@ public final class NiftiReader {
             this.gzip = gzip;
         }
 
-        NiftiHeader header(Consumer<String> warnings) throws IOException {
+        NiftiHeader header() throws IOException {
             byte[] first = read(4, "the header");
             Object[] vo = first.length == 4 ? NiftiHeader.detect(first) : null;
             if (vo == null) {

@@ -140,15 +140,15 @@ public final class MedSamNpz {
 
     /** {@code gts} as a label image on the grid of {@link #image(SpacingOrder)}. */
     public Optional<MedicalImage> groundTruth(SpacingOrder order) {
-        return labels(gts, "gts", order);
+        return labels(gts, order);
     }
 
     /** {@code segs} as a label image on the grid of {@link #image(SpacingOrder)}. */
     public Optional<MedicalImage> segmentation(SpacingOrder order) {
-        return labels(segs, "segs", order);
+        return labels(segs, order);
     }
 
-    private Optional<MedicalImage> labels(NpyArray a, String name, SpacingOrder order) {
+    private Optional<MedicalImage> labels(NpyArray a, SpacingOrder order) {
         // shapes were checked against imgs in read()
         if (a == null) {
             return Optional.empty();

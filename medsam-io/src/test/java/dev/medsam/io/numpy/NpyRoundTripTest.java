@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** write -> read is lossless for .npy and .npz: random dtypes, shapes (empty and 0-d too), byte and memory orders. */
-class NpyRoundTripProperties {
+class NpyRoundTripTest {
 
     private static Path dir;
 

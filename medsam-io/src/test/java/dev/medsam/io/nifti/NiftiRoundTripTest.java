@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** write -> read is lossless for NIfTI: random shapes, types, byte orders, versions, affines and scaling. */
-class NiftiRoundTripProperties {
+class NiftiRoundTripTest {
 
     private static Path dir;
 

@@ -25,7 +25,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** NIfTI readers never crash, hang or over-allocate on truncated, bit-flipped or lying files. */
-class NiftiMangledInputProperties {
+class NiftiMangledInputTest {
 
     private static Path dir;
     private static byte[] nifti1;

@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** PNG, JPEG, BMP and TIFF reading never crashes, hangs or over-allocates on damaged or lying files. */
-class RasterMangledInputProperties {
+class RasterMangledInputTest {
 
     private static Path dir;
     private static byte[] png;

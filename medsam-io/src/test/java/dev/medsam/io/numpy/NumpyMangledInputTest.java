@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /** .npy and .npz readers never crash, hang or over-allocate on damaged or lying files. */
-class NumpyMangledInputProperties {
+class NumpyMangledInputTest {
 
     private static Path dir;
     private static byte[] npyLe;
