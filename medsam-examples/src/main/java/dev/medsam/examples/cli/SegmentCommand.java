@@ -138,8 +138,8 @@ public final class SegmentCommand implements Callable<Integer> {
     String pipelineName;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
-            description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones): "
-                    + ".png, .npy or .nii.gz / .nii (with the source's geometry).")
+            description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
+                    + "for a prompt without boxes): .png, .npy (H, W) or .nii.gz / .nii (with the source's geometry).")
     Path out;
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
@@ -241,12 +241,12 @@ public final class SegmentCommand implements Callable<Integer> {
         MaskPrediction prediction;
         ImageEmbedding embedding;
         MedicalImage modelView;
+        IntensityPreset preset = preset(presetChoice, source);
         try (Backend backend = Backends.open(Optional.empty(), options);
              SamModel model = backend.load(weights.architecture(), weights.weights())) {
             clock.lap("load");
 
             // preset over the whole volume (its statistics are the volume's, as pre_CT_MR.py's), then the plane
-            IntensityPreset preset = preset(presetChoice, source);
             MedicalImage eightBit;
             try {
                 eightBit = preset.apply(source);
@@ -310,6 +310,9 @@ public final class SegmentCommand implements Callable<Integer> {
         staged.commit();
         clock.lap("write");
 
+        stdout.println(String.format(Locale.ROOT, "image %dx%d %s%s, preset %s, pipeline %s, %s", w, h,
+                rawPlane.dataType().numpyName(), rawPlane.components() == 3 ? " RGB" : "", preset.name(),
+                pipeline.name().toLowerCase(Locale.ROOT), weights.architecture().name()));
         for (int i = 0; i < b; i++) {
             Prompts p = prompts.get(i);
             String what = p.box().map(x -> "box " + format(x)).orElse(p.points().size() + " point(s)");
@@ -317,7 +320,7 @@ public final class SegmentCommand implements Callable<Integer> {
                     masks.get(i).count(), prediction.iou(i, best[i]),
                     multimask ? " (mask " + (best[i] + 1) + " of " + prediction.masksPerPrompt() + ")" : ""));
         }
-        stdout.println("wrote " + String.join(", ", outputs.values().stream().map(Object::toString).toList()));
+        stdout.println("wrote " + String.join(", ", outputs.values()));
         if (timings) {
             clock.print(stdout);
         }
@@ -453,10 +456,9 @@ public final class SegmentCommand implements Callable<Integer> {
         Path key = file.toAbsolutePath().normalize();
         String previous = outputs.get(key);
         if (previous != null) {
-            throw new CommandLine.ParameterException(cl, option + " and " + previous.split(" ")[0]
-                    + " name the same file " + file);
+            throw new CommandLine.ParameterException(cl, option + " " + file + " names the same file as " + previous);
         }
-        outputs.put(key, option + " " + file);
+        outputs.put(key, file + " (" + option + ")");
     }
 
     // ------------------------------------------------------------------------------------------------ inputs

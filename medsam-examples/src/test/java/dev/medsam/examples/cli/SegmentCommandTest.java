@@ -225,6 +225,50 @@ class SegmentCommandTest {
     }
 
     @Test
+    void aSliceOfADicomSeriesGetsTheCtWindowFromTheWholeSeriesAndKeepsItsGeometry() throws IOException {
+        Path series = Fixtures.require("data/dicom/series_ct_3slice");
+        MedicalImage volume = MedicalImages.read(series).image();
+        assertEquals(3, volume.dim(2));
+        Path labels = dir.resolve("liver.nii.gz");
+        Path prob = dir.resolve("prob.npy");
+        CliRun r = CliRun.of("segment", "--checkpoint", tiny(), "--image", series.toString(), "--slice", "1",
+                "--box", "79,145,350,366", "--out", labels.toString(), "--save-prob", prob.toString(),
+                "--threads", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(r.out().contains("image 512x512 int16, preset soft-tissue, pipeline medsam, custom"), r.out());
+        assertTrue(r.out().contains("wrote " + labels + " (--out), " + prob + " (--save-prob)"), r.out());
+        MedicalImage written = MedicalImages.read(labels).image();
+        MedicalImage plane = volume.plane(2, 1, 0);
+        assertTrue(plane.affine(CoordinateSystem.RAS).approximatelyEquals(written.affine(CoordinateSystem.RAS), 1e-4),
+                "written " + written.affine(CoordinateSystem.RAS) + ", slice " + plane.affine(CoordinateSystem.RAS));
+        // the label map is the probability above 0.5
+        float[] p = Npy.read(prob).toFloatArray();
+        assertEquals(512 * 512, p.length);
+        for (int i = 0; i < p.length; i++) {
+            assertEquals(p[i] > 0.5f ? 1.0 : 0.0, written.get(i), "pixel " + i);
+        }
+    }
+
+    @Test
+    void modalityChoosesThePreset() {
+        picocli.CommandLine cl = MedSamCommand.newCommandLine();
+        MedicalImage u8 = MedicalImage.builder(DataType.UINT8, 2, 2).data(java.nio.ByteBuffer.wrap(new byte[4])).build();
+        MedicalImage i16 = MedicalImage.builder(DataType.INT16, 2, 2).modality("CT")
+                .data(java.nio.ByteBuffer.wrap(new byte[8])).build();
+        assertEquals("as-is", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, "other"), u8).name());
+        assertEquals("percentile", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, "other"), i16).name());
+        assertEquals("percentile", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, "MR"), u8).name());
+        assertEquals("soft-tissue", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, "ct"), u8).name());
+        assertEquals("soft-tissue", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, null), i16).name());
+        assertEquals("as-is", SegmentCommand.preset(SegmentCommand.presetChoice(cl, null, null), u8).name());
+        assertEquals("lung", SegmentCommand.preset(SegmentCommand.presetChoice(cl, "lung", null), u8).name());
+        assertEquals("-500.0,1400.0",
+                SegmentCommand.preset(SegmentCommand.presetChoice(cl, "-500,1400", "ct"), i16).name());
+        assertThrows(picocli.CommandLine.ParameterException.class,
+                () -> SegmentCommand.presetChoice(cl, "bone", "other"));
+    }
+
+    @Test
     void aVolumeNeedsASliceInRange() throws IOException {
         Path mr = Fixtures.require("data/nifti/balls1_T1.nii.gz");
         Path out = dir.resolve("x.png");
@@ -298,7 +342,7 @@ class SegmentCommandTest {
         r = CliRun.of("segment", "--checkpoint", tiny(), "--image", img, "--box", "1,1,9,9", "--out",
                 dir.resolve("a.png").toString(), "--overlay", dir.resolve("a.png").toString());
         assertEquals(2, r.exitCode(), r.toString());
-        assertTrue(r.err().contains("name the same file"), r.err());
+        assertTrue(r.err().contains("names the same file as " + dir.resolve("a.png") + " (--out)"), r.err());
         r = CliRun.of("segment", "--checkpoint", tiny(), "--image", img, "--box", "1,1,9,9", "--out",
                 dir.resolve("missing/a.png").toString());
         assertEquals(2, r.exitCode(), r.toString());
