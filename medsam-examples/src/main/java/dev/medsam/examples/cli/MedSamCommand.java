@@ -15,6 +15,7 @@ import java.io.PrintWriter;
         description = "MedSAM segmentation for medical images, in Java.",
         subcommands = {
             CommandLine.HelpCommand.class,
+            InfoCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 

@@ -1,0 +1,85 @@
+package dev.medsam.core.checkpoint;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The weights of a SAM or MedSAM model with the architecture they belong to, checked against each other:
+ * every tensor the architecture needs is there with the right shape and there is nothing else.
+ *
+ * <p>{@link #weights()} lists the tensors in the order of PyTorch's {@code state_dict()} for the architecture
+ * (see {@link SamArchitecture#expectedShapes()}), whatever order the file used, so a {@code .pth} and a
+ * safetensors copy of one model give equal key sequences. Immutable and thread-safe; the tensors may be views
+ * of a memory-mapped file (see {@link Checkpoints}).
+ *
+ * <pre>{@code
+ * SamCheckpoint checkpoint = SamCheckpoint.load(Path.of("medsam_vit_b.pth"));
+ * System.out.println(checkpoint.architecture().describe()); // vit_b (embed 768, depth 12, ...)
+ * }</pre>
+ */
+public final class SamCheckpoint {
+
+    private final String source;
+    private final StateDict weights;
+    private final SamArchitecture architecture;
+
+    private SamCheckpoint(String source, StateDict weights, SamArchitecture architecture) {
+        this.source = source;
+        this.weights = weights;
+        this.architecture = architecture;
+    }
+
+    /**
+     * Reads a {@code .pth} or safetensors checkpoint ({@link Checkpoints#read(Path)}), infers its architecture
+     * ({@link SamArchitecture#infer(StateDict)}) and validates the tensors against it.
+     *
+     * @throws CheckpointException naming the file and what is wrong with it
+     */
+    public static SamCheckpoint load(Path file) throws CheckpointException {
+        StateDict raw = Checkpoints.read(file);
+        try {
+            return of(file.toString(), raw);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks in-memory weights (generated, converted or read elsewhere) as {@link #load(Path)} checks a file.
+     *
+     * @param source where the weights came from, for messages (e.g. a file name or {@code "vitb-formula"})
+     * @throws CheckpointException if the architecture cannot be inferred or the weights do not match it
+     */
+    public static SamCheckpoint of(String source, StateDict weights) throws CheckpointException {
+        Objects.requireNonNull(source, "source");
+        SamArchitecture architecture = SamArchitecture.infer(weights);
+        architecture.validate(weights);
+        List<TensorData> ordered = new ArrayList<>(weights.size());
+        for (String key : architecture.expectedShapes().keySet()) {
+            ordered.add(weights.get(key));
+        }
+        return new SamCheckpoint(source, StateDict.of(ordered), architecture);
+    }
+
+    /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
+    public String source() {
+        return source;
+    }
+
+    /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
+    public StateDict weights() {
+        return weights;
+    }
+
+    /** The inferred architecture ({@code vit_b} for MedSAM). */
+    public SamArchitecture architecture() {
+        return architecture;
+    }
+
+    @Override
+    public String toString() {
+        return "SamCheckpoint[" + source + ", " + architecture.describe() + "]";
+    }
+}

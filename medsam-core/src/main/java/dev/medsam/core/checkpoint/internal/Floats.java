@@ -1,0 +1,63 @@
+package dev.medsam.core.checkpoint.internal;
+
+import dev.medsam.core.checkpoint.StoredType;
+import dev.medsam.core.internal.HalfFloats;
+
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
+import java.nio.ShortBuffer;
+
+/** Turns stored tensor bytes into float32 values. */
+final class Floats {
+
+    private Floats() {
+    }
+
+    /** Bytes per value of a stored type. */
+    static int bytesPerValue(StoredType type) {
+        return type == StoredType.F32 ? 4 : 2;
+    }
+
+    /**
+     * The values of a contiguous run of {@code bytes} (whose byte order is already set): a zero-copy view for
+     * float32, a widened heap copy for float16 and bfloat16.
+     */
+    static FloatBuffer contiguous(ByteBuffer bytes, StoredType type) {
+        switch (type) {
+            case F32:
+                return bytes.asFloatBuffer();
+            case F16: {
+                ShortBuffer in = bytes.asShortBuffer();
+                float[] out = new float[in.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = HalfFloats.toFloat(in.get(i));
+                }
+                return FloatBuffer.wrap(out);
+            }
+            case BF16: {
+                ShortBuffer in = bytes.asShortBuffer();
+                float[] out = new float[in.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = HalfFloats.bfloat16ToFloat(in.get(i));
+                }
+                return FloatBuffer.wrap(out);
+            }
+            default:
+                throw new AssertionError(type);
+        }
+    }
+
+    /** Value {@code index} (in elements) of {@code bytes} stored as {@code type}, widened to float. */
+    static float valueAt(ByteBuffer bytes, StoredType type, int index) {
+        switch (type) {
+            case F32:
+                return bytes.getFloat(index * 4);
+            case F16:
+                return HalfFloats.toFloat(bytes.getShort(index * 2));
+            case BF16:
+                return HalfFloats.bfloat16ToFloat(bytes.getShort(index * 2));
+            default:
+                throw new AssertionError(type);
+        }
+    }
+}
