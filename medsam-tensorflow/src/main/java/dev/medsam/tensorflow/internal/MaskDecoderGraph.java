@@ -73,8 +73,10 @@ final class MaskDecoderGraph {
      */
     Outputs decode(Nn nn, Operand<TFloat32> sparse, ImageSide image) {
         // tokens = [iou_token, mask_tokens..., sparse prompts], broadcast over the batch
-        Operand<TFloat32> batchOnes = nn.tf.onesLike(nn.slice(sparse, new int[] {0, 0, 0}, new int[] {-1, 1, 1}));
-        Operand<TFloat32> out = nn.mul(nn.tf.expandDims(outputTokens, nn.tf.constant(0)), batchOnes); // (B, 5, 256)
+        // (B, 5, 256); B from the shape, as sparse may have no entries (mask-only prompts)
+        Operand<org.tensorflow.types.TInt32> shape = nn.tf.concat(List.of(
+                nn.tf.slice(nn.tf.shape(sparse), nn.ints(0), nn.ints(1)), nn.ints(1 + MASK_TOKENS, DIM)), nn.tf.constant(0));
+        Operand<TFloat32> out = nn.tf.broadcastTo(nn.tf.expandDims(outputTokens, nn.tf.constant(0)), shape);
         Operand<TFloat32> tokens = nn.concat(List.of(out, sparse), 1);
 
         Operand<TFloat32> queries = tokens;

@@ -167,6 +167,16 @@ public final class TfSamModel implements SamModel {
         return cache.size();
     }
 
+    /** Calls running now (for tests). */
+    int callsInFlight() {
+        return guard.callsInFlight();
+    }
+
+    /** Native bytes held by the decoder cache. */
+    long cacheBytes() {
+        return cache.bytes();
+    }
+
     /** The graph, for tests that inspect placement. */
     Graph graph() {
         return graph;

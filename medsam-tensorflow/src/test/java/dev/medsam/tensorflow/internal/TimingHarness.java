@@ -29,7 +29,7 @@ public final class TimingHarness {
         int intra = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int inter = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long t = System.nanoTime();
-        StateDict weights = TestWeights.formulaVitB();
+        StateDict weights = dev.medsam.core.testing.FormulaWeights.vitB();
         System.out.printf("formula weights built in %.1f s, RSS %s%n", secs(t), rss());
         BackendOptions options = BackendOptions.builder().intraOpThreads(intra).interOpThreads(inter)
                 .extra("precision", precision).build();
