@@ -36,6 +36,8 @@ final class WeightStore {
     /** Upload batches are cut at about this many bytes of fed tensors, to bound the transient copy. */
     private static final long BATCH_BYTES = 192L << 20;
 
+    private static final System.Logger LOG = System.getLogger(WeightStore.class.getName());
+
     private final Ops tf;
     private final Ops derivedScope;
     private final Nn nn;
@@ -213,9 +215,8 @@ final class WeightStore {
             }
             long t1 = System.nanoTime();
             runner.run().close();
-            if (Boolean.getBoolean("medsam.tf.trace")) {
-                System.err.printf("upload batch of %d: copy %d ms, run %d ms%n", batch.size(), (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
-            }
+            LOG.log(System.Logger.Level.TRACE, () -> String.format("uploaded %d tensors: copy %d ms, assign %d ms",
+                    batch.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000));
         } finally {
             fed.forEach(TFloat32::close);
         }

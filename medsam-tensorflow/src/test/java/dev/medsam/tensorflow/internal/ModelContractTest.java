@@ -101,6 +101,28 @@ class ModelContractTest {
     }
 
     @Test
+    void batchesLargerThanOneDecoderRunAreSplitAndJoinedInOrder() {
+        ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
+        List<ModelPrompt> batch = new ArrayList<>();
+        for (int i = 0; i < TfSamModel.MAX_DECODER_BATCH + 4; i++) {
+            batch.add(box(100 + 20 * i, 300, 300 + 20 * i, 500 + 10 * i));
+        }
+        MaskPrediction all = model.predict(e, batch, true);
+        MaskPrediction split = model.maskDecoder().decode(e, model.promptEncoder().encode(batch), true);
+        assertArrayEquals(new int[] {batch.size(), 3, 256, 256}, all.logits().shape());
+        for (int i : new int[] {0, TfSamModel.MAX_DECODER_BATCH - 1, TfSamModel.MAX_DECODER_BATCH, batch.size() - 1}) {
+            MaskPrediction one = model.predict(e, List.of(batch.get(i)), true);
+            for (int m = 0; m < 3; m++) {
+                dev.medsam.core.testing.Tolerance.assertClose("prompt " + i + " mask " + m, one.logits(0, m).toArray(),
+                        all.logits(i, m).toArray(), 1e-5);
+                dev.medsam.core.testing.Tolerance.assertClose("prompt " + i + " mask " + m + " (split)",
+                        one.logits(0, m).toArray(), split.logits(i, m).toArray(), 1e-5);
+                assertEquals(one.iou(0, m), all.iou(i, m), 1e-6);
+            }
+        }
+    }
+
+    @Test
     void maskOnlyPromptsRunThroughPredictButHaveNoSparseEmbeddings() {
         ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
         MaskLogits m = MaskLogits.of(256, 256, TinyParityTest.fixture("tiny/mask_box/mask_input.npy").toArray());

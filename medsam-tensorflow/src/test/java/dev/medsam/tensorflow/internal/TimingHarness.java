@@ -48,6 +48,7 @@ public final class TimingHarness {
                     emb = model.imageEncoder().encode(image);
                     System.out.printf("encode %d: %.3f s wall, %.3f s cpu, RSS %s%n", i, secs(t), (cpu() - c) / 1e9, rss());
                 }
+                Profiler.graph = model.graph();
                 if (System.getProperty("profile") != null) {
                     SamGraph g = model.samGraph();
                     try (var in = TensorIo.floats(image.tensor())) {
