@@ -19,6 +19,8 @@ import java.io.PrintWriter;
             MetricsCommand.class,
             InfoCommand.class,
             InspectCommand.class,
+            SegmentCommand.class,
+            EncodeCommand.class,
             Segment3dCommand.class,
             EvalCommand.class,
         })
