@@ -167,7 +167,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Optional<Path> found = cache.defaultCheckpoint();
         if (found.isPresent()) {
-            return new CheckpointChoice(found.get(), "model cache or $MEDSAM_CHECKPOINT", false);
+            boolean cached = found.get().equals(cache.directory().resolve(ModelCache.MEDSAM_CHECKPOINT));
+            return new CheckpointChoice(found.get(), cached ? "model cache" : "$MEDSAM_CHECKPOINT", false);
         }
         return new CheckpointChoice(DemoData.tinyCheckpoint(), "bundled tiny test checkpoint", true);
     }

@@ -121,8 +121,25 @@ class DemoCommandTest {
         CliRun r = CliRun.of("demo", "-o", out.toString(), "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertEquals("", r.err());
-        assertTrue(r.out().contains("checkpoint: " + cached + " (model cache or $MEDSAM_CHECKPOINT)"), r.out());
+        assertTrue(r.out().contains("checkpoint: " + cached + " (model cache)"), r.out());
         assertEquals(List.of("mask.nii.gz", "mask.png", "overlay.png"), list(out));
+    }
+
+    @Test
+    void checkpointResolutionOrder() throws IOException {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path given = dir.resolve("given.pth");
+        Path env = dir.resolve("env.pth");
+        ModelCache empty = ModelCache.of(Map.of("MEDSAM_HOME", home.toString()), dir.toString());
+        assertEquals(new DemoCommand.CheckpointChoice(given, "--checkpoint", false), DemoCommand.chooseCheckpoint(given, empty));
+        DemoCommand.CheckpointChoice tiny = DemoCommand.chooseCheckpoint(null, empty);
+        assertTrue(tiny.tiny() && tiny.path().equals(DemoData.tinyCheckpoint()), tiny.toString());
+        Path cached = Files.copy(DemoData.tinyCheckpoint(), home.resolve(ModelCache.MEDSAM_CHECKPOINT));
+        assertEquals(new DemoCommand.CheckpointChoice(cached, "model cache", false), DemoCommand.chooseCheckpoint(null, empty));
+        ModelCache withEnv = ModelCache.of(Map.of("MEDSAM_HOME", home.toString(), "MEDSAM_CHECKPOINT", env.toString()),
+                dir.toString());
+        assertEquals(new DemoCommand.CheckpointChoice(env, "$MEDSAM_CHECKPOINT", false), DemoCommand.chooseCheckpoint(null, withEnv));
+        assertEquals(new DemoCommand.CheckpointChoice(given, "--checkpoint", false), DemoCommand.chooseCheckpoint(given, withEnv));
     }
 
     @Test
