@@ -2,7 +2,6 @@ package dev.medsam.examples.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.Locale;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
@@ -77,14 +76,15 @@ final class GlobalOptions implements AutoCloseable {
         current = previous;
     }
 
-    /** "medsam info: loaded ..." on standard error, read at each record (so a redirected System.err is honoured). */
+    /** "[medsam INFO] loaded ..." on standard error, read at each record (so a redirected System.err is honoured). */
     private static final class OneLineHandler extends Handler {
         OneLineHandler(boolean withStackTraces) {
             setLevel(java.util.logging.Level.ALL);
             setFormatter(new Formatter() {
                 @Override
                 public String format(LogRecord r) {
-                    StringBuilder b = new StringBuilder("medsam ").append(levelName(r.getLevel())).append(": ")
+                    // "[medsam INFO]", not "medsam info:", which would read as an error of the info command
+                    StringBuilder b = new StringBuilder("[medsam ").append(levelName(r.getLevel())).append("] ")
                             .append(formatMessage(r));
                     if (r.getThrown() != null) {
                         if (withStackTraces) {
@@ -103,15 +103,15 @@ final class GlobalOptions implements AutoCloseable {
         private static String levelName(java.util.logging.Level level) {
             int v = level.intValue();
             if (v >= java.util.logging.Level.SEVERE.intValue()) {
-                return "error";
+                return "ERROR";
             }
             if (v >= java.util.logging.Level.WARNING.intValue()) {
-                return "warning";
+                return "WARNING";
             }
             if (v >= java.util.logging.Level.INFO.intValue()) {
-                return "info";
+                return "INFO";
             }
-            return v >= java.util.logging.Level.FINE.intValue() ? "debug" : level.getName().toLowerCase(Locale.ROOT);
+            return v >= java.util.logging.Level.FINE.intValue() ? "DEBUG" : "TRACE";
         }
 
         @Override

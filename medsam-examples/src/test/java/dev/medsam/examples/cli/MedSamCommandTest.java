@@ -80,7 +80,7 @@ class MedSamCommandTest {
                 log.log(System.Logger.Level.DEBUG, "not shown");
             }
         });
-        assertEquals("medsam info: loaded x.pth on tensorflow" + System.lineSeparator(), printed);
+        assertEquals("[medsam INFO] loaded x.pth on tensorflow" + System.lineSeparator(), printed);
         assertFalse(GlobalOptions.quiet() || GlobalOptions.verbose());
         assertEquals(infoBefore, log.isLoggable(System.Logger.Level.INFO));
     }
