@@ -28,6 +28,8 @@ import java.io.PrintWriter;
             MetricsCommand.class,
             InfoCommand.class,
             InspectCommand.class,
+            SegmentCommand.class,
+            EncodeCommand.class,
             Segment3dCommand.class,
             EvalCommand.class,
         })
