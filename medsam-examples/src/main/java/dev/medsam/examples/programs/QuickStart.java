@@ -35,8 +35,8 @@ public final class QuickStart {
         segmentLiver(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]));
     }
 
-    /** Segments the box 81,147,348,364 of {@code image} and writes the 0/1 mask to {@code out}; returns its pixel count. */
-    static long segmentLiver(Path image, Path checkpoint, Path out) throws IOException {
+    /** Segments the box 81,147,348,364 of {@code image}, writes the 0/1 mask to {@code out} and prints its pixel count. */
+    static void segmentLiver(Path image, Path checkpoint, Path out) throws IOException {
         MedicalImage ct = MedicalImages.read(image).image();                  // DICOM, NIfTI, PNG, NPY, ...
         try (SegmentationSession session = SegmentationSession.builder(checkpoint).build()) {
             session.setImage(ct);                                              // CT: soft-tissue window by default
@@ -46,7 +46,6 @@ public final class QuickStart {
                     .data(ByteBuffer.wrap(liver.toArray())).build();           // 0 background, 1 liver
             MedicalImages.write(mask, out);                                    // .nii.gz, .nii, .png or .npy
             System.out.println(liver.count() + " liver pixels written to " + out);
-            return liver.count();
         }
     }
 }

@@ -53,17 +53,14 @@ public final class SegmentVolume {
     /** Segments one object and writes its labels (0/1) to {@code out}; returns its burden. */
     static TumourBurden segment(Path checkpoint, Path volumeFile, VolumePrompt lesion, PropagationOptions options,
                                 Path out) throws IOException {
-        MedicalImage volume = MedicalImages.read(volumeFile).image();
+        MedicalImage volume = MedicalImages.read(volumeFile).image();        // NIfTI, DICOM series folder, MedSAM npz
         try (SegmentationSession session = SegmentationSession.builder(checkpoint).build()) {
             VolumeSegmentation result = VolumeSegmenter.of(session).segment(volume, List.of(lesion),
-                    options,                                          // preset, slicing axis, margin
-                    p -> System.err.printf("\rslice %d of %d", p.slicesDone(), p.slicesTotal()),
+                    options,                                                  // preset, slicing axis, margin
+                    p -> System.err.printf("slice %d of %d%n", p.slicesDone(), p.slicesTotal()),
                     new CancellationToken());
-            System.err.println();
-            MedicalImages.write(result.labels(), out);                // same grid and affine as the volume
-            System.out.printf(Locale.ROOT, "%d slices segmented in %.1f s (preset %s)%n", result.sliceVisits(),
-                    result.elapsed().toMillis() / 1000.0, result.preset().name());
-            return TumourBurden.of(result.labelVolume());
+            MedicalImages.write(result.labels(), out);                        // same grid and affine as the volume
+            return TumourBurden.of(result.labelVolume());                     // voxels, mL, extent in mm, components
         }
     }
 

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MedSamCommandTest {
 
     private static final List<String> SUBCOMMANDS = List.of("help", "demo", "download", "metrics", "info", "inspect",
-            "segment3d", "eval");
+            "segment", "encode", "segment3d", "eval");
 
     @Test
     void helpListsEverySubcommandAndTheExitCodes() {
