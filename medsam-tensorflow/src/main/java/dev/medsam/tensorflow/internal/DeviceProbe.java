@@ -43,7 +43,8 @@ final class DeviceProbe {
                     .deviceIndex(0).build());
             Placeholder<TFloat32> x = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.scalar()));
             var y = tf.math.mul(x, x);
-            ConfigProto strict = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
+            ConfigProto strict = ConfigProto.newBuilder().setAllowSoftPlacement(false).setUsePerSessionThreads(true)
+                    .setIntraOpParallelismThreads(1).setInterOpParallelismThreads(1).build();
             try (Session s = new Session(g, strict); TFloat32 in = TFloat32.scalarOf(2f);
                  Result r = s.runner().feed(x, in).fetch(y).run()) {
                 return Optional.empty();

@@ -6,6 +6,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -49,7 +50,9 @@ final class Kernels {
             Operand<TFloat32> x = tf.constant(new float[][] {{1f, 2f, 3f, 6f}});
             Operand<TFloat32> y = new Nn(tf, Precision.FP32, true).layerNorm(x, tf.constant(new float[] {1f, 1f, 1f, 1f}),
                     tf.constant(new float[] {0f, 0f, 0f, 0f}), 1e-6f);
-            try (Session s = new Session(g); Result r = s.runner().fetch(y).run()) {
+            ConfigProto small = ConfigProto.newBuilder().setUsePerSessionThreads(true).setIntraOpParallelismThreads(1)
+                    .setInterOpParallelismThreads(1).build();
+            try (Session s = new Session(g, small); Result r = s.runner().fetch(y).run()) {
                 float[] out = new float[4];
                 ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out);
                 // mean 3, variance 3.5: (x - 3) / sqrt(3.5)

@@ -75,9 +75,12 @@ public final class TfBackend implements Backend {
         } else {
             device = resolveDevice(options.device());
         }
+        // Per-session thread pools: otherwise TensorFlow sizes one process-wide inter-op pool from whichever
+        // session happens to be created first, and the thread options of later models would be ignored.
         ConfigProto.Builder proto = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.intraOpThreads())
-                .setInterOpParallelismThreads(options.interOpThreads());
+                .setInterOpParallelismThreads(options.interOpThreads())
+                .setUsePerSessionThreads(true);
         DeviceSpec placement = null;
         if (device == Device.GPU) {
             placement = GPU0;
@@ -165,6 +168,13 @@ public final class TfBackend implements Backend {
         return config;
     }
 
+    /** Models built by this backend and not closed yet (for tests). */
+    int openModels() {
+        synchronized (models) {
+            return models.size();
+        }
+    }
+
     @Override
     public SamModel load(SamArchitecture architecture, StateDict weights) {
         return guard.call(() -> {
@@ -172,6 +182,11 @@ public final class TfBackend implements Backend {
             synchronized (models) {
                 models.add(model);
             }
+            model.onClose(() -> {
+                synchronized (models) {
+                    models.remove(model);
+                }
+            });
             return model;
         });
     }
@@ -180,10 +195,12 @@ public final class TfBackend implements Backend {
     @Override
     public void close() {
         guard.close(() -> {
+            List<TfSamModel> open;
             synchronized (models) {
-                models.forEach(TfSamModel::close);
-                models.clear();
+                open = new ArrayList<>(models);
             }
+            // outside the lock: each close waits for that model's calls in flight, then deregisters it
+            open.forEach(TfSamModel::close);
         });
     }
 }
