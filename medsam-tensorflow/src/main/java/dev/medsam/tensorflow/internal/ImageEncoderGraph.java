@@ -65,7 +65,7 @@ final class ImageEncoderGraph {
                 k -> w.nn().transpose(w.nn().reshape(k, dim, 3 * patch * patch), 1, 0), nn.precision);
         Operand<TFloat32> x = pe.linear(patches, peW, w.f32("image_encoder.patch_embed.proj.bias", dim));
         patchEmbed = pe.reshape(x, 1, grid, grid, dim);
-        x = nn.add(x, w.f32("image_encoder.pos_embed", new int[] {1, grid, grid, dim}, new int[] {tokens, dim},
+        x = nn.add(x, w.f32("image_encoder.pos_embed", "tokens", new int[] {1, grid, grid, dim}, new int[] {tokens, dim},
                 p -> w.nn().reshape(p, tokens, dim)));
 
         for (int i = 0; i < arch.depth(); i++) {
@@ -130,7 +130,7 @@ final class ImageEncoderGraph {
             }
         }
         Nn u = w.nn();
-        return w.f32(key, new int[] {rows, headDim}, new int[] {s, headDim, s},
+        return w.f32(key, "gathered-transposed", new int[] {rows, headDim}, new int[] {s, headDim, s},
                 t -> u.transpose(u.tf.gather(t, u.tf.constant(index), u.tf.constant(0)), 0, 2, 1));
     }
 

@@ -69,18 +69,13 @@ public final class TfBackend implements Backend {
             }
         }
         String version = loadNative();
-        Device device;
-        if (gpuPlacementWithSoftFallback) {
-            device = Device.GPU;
-        } else {
-            device = resolveDevice(options.device());
-        }
-        // Per-session thread pools: otherwise TensorFlow sizes one process-wide inter-op pool from whichever
-        // session happens to be created first, and the thread options of later models would be ignored.
+        // TensorFlow sizes its process-wide thread pools from the first session it creates (per-session pools,
+        // use_per_session_threads, ran the encoder on one core here); so the probes below use these settings too.
         ConfigProto.Builder proto = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.intraOpThreads())
-                .setInterOpParallelismThreads(options.interOpThreads())
-                .setUsePerSessionThreads(true);
+                .setInterOpParallelismThreads(options.interOpThreads());
+        ConfigProto probeConfig = proto.build();
+        Device device = gpuPlacementWithSoftFallback ? Device.GPU : resolveDevice(options.device(), probeConfig);
         DeviceSpec placement = null;
         if (device == Device.GPU) {
             placement = GPU0;
@@ -88,7 +83,7 @@ public final class TfBackend implements Backend {
             proto.setAllowSoftPlacement(true).setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
         }
         // The fused LayerNorm is a oneDNN CPU kernel: on a GPU the composite form keeps the work on the device.
-        boolean fusedLayerNorm = device == Device.CPU && Kernels.fusedLayerNormAvailable();
+        boolean fusedLayerNorm = device == Device.CPU && Kernels.fusedLayerNormAvailable(probeConfig);
         RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize, fusedLayerNorm);
         LOG.log(System.Logger.Level.INFO, "TensorFlow " + version + " backend on " + device
                 + (options.device() == Device.AUTO ? " (requested AUTO)" : "") + ", " + precision + ", intra-op threads "
@@ -122,12 +117,12 @@ public final class TfBackend implements Backend {
         }
     }
 
-    private static Device resolveDevice(Device requested) {
+    private static Device resolveDevice(Device requested, ConfigProto config) {
         switch (requested) {
             case CPU:
                 return Device.CPU;
             case GPU: {
-                Optional<String> problem = DeviceProbe.gpuProblem();
+                Optional<String> problem = DeviceProbe.gpuProblem(config);
                 if (problem.isPresent()) {
                     throw new BackendException(BackendException.Kind.DEVICE, "GPU requested but TensorFlow cannot use one: "
                             + problem.get() + ". The GPU build needs the linux-x86_64-gpu native classifier (mvn -Pgpu), "
@@ -136,7 +131,7 @@ public final class TfBackend implements Backend {
                 return Device.GPU;
             }
             case AUTO: {
-                Optional<String> problem = DeviceProbe.gpuProblem();
+                Optional<String> problem = DeviceProbe.gpuProblem(config);
                 if (problem.isPresent()) {
                     LOG.log(System.Logger.Level.WARNING, "device AUTO: no usable GPU (" + problem.get()
                             + "); running on the CPU");

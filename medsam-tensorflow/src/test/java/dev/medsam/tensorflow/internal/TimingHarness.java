@@ -138,7 +138,7 @@ public final class TimingHarness {
             var w = tf.fill(tf.constant(new int[] {768, 3072}), tf.constant(0.25f));
             var v = tf.variable(w);
             out = tf.math.mean(tf.linalg.matMul(tf.variable(x), v), tf.constant(new int[] {0, 1}));
-            s = new org.tensorflow.Session(g, org.tensorflow.proto.ConfigProto.newBuilder().setUsePerSessionThreads(true)
+            s = new org.tensorflow.Session(g, org.tensorflow.proto.ConfigProto.newBuilder()
                     .setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1).build());
             s.initialize();
         }
