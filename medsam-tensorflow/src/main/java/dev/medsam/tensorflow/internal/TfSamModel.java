@@ -36,7 +36,7 @@ import java.util.Objects;
  * <p>Owns native memory: the graph, the session with the weights (about 375 MB for ViT-B in float32) and the
  * decoder cache (about 14 MB per cached image).
  */
-public final class TfSamModel implements SamModel {
+final class TfSamModel implements SamModel {
 
     private static final System.Logger LOG = System.getLogger(TfSamModel.class.getName());
     /**
