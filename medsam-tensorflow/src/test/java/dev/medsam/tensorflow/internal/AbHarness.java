@@ -22,7 +22,7 @@ public final class AbHarness {
         StateDict weights = FormulaWeights.vitB();
         ImageTensor image = TinyModel.input();
         List<TfSamModel> models = new ArrayList<>();
-        try (TfBackend backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).interOpThreads(1).build())) {
+        try (TfBackend backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).interOpThreads(1).extra("precision", System.getProperty("prec", "fp32")).build())) {
             for (String variant : args) {
                 List<String> keys = new ArrayList<>();
                 for (String kv : variant.split(",")) {
