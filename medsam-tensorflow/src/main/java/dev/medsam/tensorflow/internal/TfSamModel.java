@@ -36,7 +36,7 @@ import java.util.Objects;
  * <p>Owns native memory: the graph, the session with the weights (about 375 MB for ViT-B in float32) and the
  * decoder cache (about 14 MB per cached image).
  */
-public final class TfSamModel implements SamModel {
+final class TfSamModel implements SamModel {
 
     private static final System.Logger LOG = System.getLogger(TfSamModel.class.getName());
     /**
@@ -67,6 +67,7 @@ public final class TfSamModel implements SamModel {
         }
     };
     private final MaskDecoder maskDecoder = this::decode;
+    private volatile Runnable onClose = () -> { };
 
     private TfSamModel(SamArchitecture architecture, RuntimeConfig config, Graph graph, Session session, SamGraph g,
                        FloatTensor densePe, float[] noMask) {
@@ -474,13 +475,22 @@ public final class TfSamModel implements SamModel {
         }
     }
 
+    /** Runs {@code action} once when this model closes (the backend forgets it then). */
+    void onClose(Runnable action) {
+        this.onClose = Objects.requireNonNull(action, "action");
+    }
+
     /** Closes the model: waits for calls in flight, frees the decoder cache, the session and the graph. */
     @Override
     public void close() {
         guard.close(() -> {
-            cache.close();
-            session.close();
-            graph.close();
+            try {
+                cache.close();
+                session.close();
+                graph.close();
+            } finally {
+                onClose.run();
+            }
         });
     }
 }

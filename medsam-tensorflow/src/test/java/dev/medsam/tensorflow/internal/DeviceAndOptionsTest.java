@@ -32,7 +32,7 @@ class DeviceAndOptionsTest {
 
     @Test
     void gpuWithoutAGpuFailsWithADeviceError() {
-        Assumptions.assumeTrue(DeviceProbe.gpuProblem().isPresent(), "this machine has a usable GPU");
+        Assumptions.assumeTrue(DeviceProbe.gpuProblem(org.tensorflow.proto.ConfigProto.getDefaultInstance()).isPresent(), "this machine has a usable GPU");
         BackendException e = assertThrows(BackendException.class,
                 () -> TfBackend.open("tensorflow", BackendOptions.builder().device(Device.GPU).build()));
         assertEquals(BackendException.Kind.DEVICE, e.kind());
@@ -41,7 +41,7 @@ class DeviceAndOptionsTest {
 
     @Test
     void autoFallsBackToTheCpuWithOneWarningAndSaysSo() {
-        Assumptions.assumeTrue(DeviceProbe.gpuProblem().isPresent(), "this machine has a usable GPU");
+        Assumptions.assumeTrue(DeviceProbe.gpuProblem(org.tensorflow.proto.ConfigProto.getDefaultInstance()).isPresent(), "this machine has a usable GPU");
         List<LogRecord> records = new ArrayList<>();
         Handler h = new Handler() {
             @Override

@@ -33,9 +33,11 @@ class LifecycleTest {
     void everyCallAfterCloseIsAnIllegalStateException() {
         try (TfBackend backend = open()) {
             SamModel model = backend.load(TinyModel.architecture(), TinyModel.weights());
+            assertEquals(1, backend.openModels());
             ImageEmbedding e = model.imageEncoder().encode(TinyModel.input());
             PromptEmbeddings pe = model.promptEncoder().encode(List.of(BOX));
             model.close();
+            assertEquals(0, backend.openModels(), "a closed model is forgotten by its backend");
             assertDoesNotThrow(model::close, "close is idempotent");
             IllegalStateException ex = assertThrows(IllegalStateException.class,
                     () -> model.imageEncoder().encode(TinyModel.input()));

@@ -6,8 +6,12 @@ import dev.medsam.core.spi.BackendOptions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NativeMemoryTest {
 
     @Test
-    void twoHundredEncodesDoNotGrowNativeMemory() {
+    void twoHundredEncodesDoNotGrowNativeMemory() throws Exception {
         Assumptions.assumeTrue(TinyModel.statusKb("VmRSS") > 0, "needs /proc/self/status");
         try (TfBackend backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
              TfSamModel model = (TfSamModel) backend.load(TinyModel.architecture(), TinyModel.weights())) {
@@ -32,11 +36,26 @@ class NativeMemoryTest {
             System.gc();
             long before = TinyModel.statusKb("VmRSS");
             long t0 = System.nanoTime();
-            for (int i = 0; i < 200; i++) {
-                ImageEmbedding e = model.imageEncoder().encode(TinyModel.input());
-                if (i % 10 == 0) {
-                    model.predict(e, List.of(box), false);
+            // two threads, 100 calls each: also exercises concurrent encodes filling the bounded decoder cache
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < 2; t++) {
+                    done.add(pool.submit(() -> {
+                        for (int i = 0; i < 100; i++) {
+                            ImageEmbedding e = model.imageEncoder().encode(TinyModel.input());
+                            if (i % 10 == 0) {
+                                model.predict(e, List.of(box), false);
+                            }
+                        }
+                        return null;
+                    }));
                 }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
             }
             System.gc();
             long after = TinyModel.statusKb("VmRSS");
