@@ -1,11 +1,10 @@
 package dev.medsam.core;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.spi.SamModel;
+import dev.medsam.core.testing.FakeSamModel;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -33,124 +31,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The session's own logic (caching, batching, grouping, threads, lifecycle) over a small deterministic model
- * written here: its "decoder" marks the prompt's box (and discs around positive points) in the low-res frame,
- * so the masks that come back show whether prompts, frames and batches were wired correctly.
+ * ({@link FakeSamModel}): its "decoder" marks the prompt's box (and squares around positive points) in the low-res
+ * frame, so the masks that come back show whether prompts, frames and batches were wired correctly.
  */
 class SegmentationSessionTest {
-
-    /** A fake SAM: encoder counts calls (and can be held), predict draws boxes and points. */
-    static final class FakeModel implements SamModel {
-        final AtomicInteger encodes = new AtomicInteger();
-        final List<List<ModelPrompt>> batches = Collections.synchronizedList(new ArrayList<>());
-        volatile CountDownLatch holdEncoder;
-        volatile CountDownLatch encoderEntered = new CountDownLatch(1);
-        volatile boolean closed;
-
-        @Override
-        public SamArchitecture architecture() {
-            return SamArchitecture.VIT_B;
-        }
-
-        @Override
-        public ImageEncoder imageEncoder() {
-            return image -> {
-                check();
-                encodes.incrementAndGet();
-                encoderEntered.countDown();
-                CountDownLatch hold = holdEncoder;
-                if (hold != null) {
-                    try {
-                        hold.await(30, TimeUnit.SECONDS);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                // the embedding carries the image's mean so tests can tell images apart
-                double sum = 0;
-                for (int i = 0; i < image.tensor().size(); i += 97) {
-                    sum += image.tensor().get(i);
-                }
-                float[] v = new float[256 * 64 * 64];
-                java.util.Arrays.fill(v, (float) sum);
-                return ImageEmbedding.of(FloatTensor.wrap(new int[] {1, 256, 64, 64}, v));
-            };
-        }
-
-        @Override
-        public PromptEncoder promptEncoder() {
-            throw new UnsupportedOperationException("the session uses predict()");
-        }
-
-        @Override
-        public MaskDecoder maskDecoder() {
-            throw new UnsupportedOperationException("the session uses predict()");
-        }
-
-        @Override
-        public MaskPrediction predict(ImageEmbedding image, List<ModelPrompt> batch, boolean multimask) {
-            check();
-            for (ModelPrompt p : batch) {
-                if (!p.sameStructureAs(batch.get(0))) {
-                    throw new IllegalArgumentException("mixed prompt structures in one batch");
-                }
-            }
-            batches.add(List.copyOf(batch));
-            int masks = multimask ? 3 : 1;
-            int plane = 256 * 256;
-            float[] logits = new float[batch.size() * masks * plane];
-            float[] iou = new float[batch.size() * masks];
-            for (int b = 0; b < batch.size(); b++) {
-                ModelPrompt p = batch.get(b);
-                for (int m = 0; m < masks; m++) {
-                    int grow = multimask ? 4 * (m - 1) : 0; // candidates: shrunk, same, grown box
-                    int off = (b * masks + m) * plane;
-                    java.util.Arrays.fill(logits, off, off + plane, -6f);
-                    Optional<float[]> box = p.box();
-                    if (box.isPresent()) {
-                        float[] bx = box.get();
-                        fill(logits, off, bx[0] / 4 - grow, bx[1] / 4 - grow, bx[2] / 4 + grow, bx[3] / 4 + grow);
-                    }
-                    float[] pts = p.points();
-                    int[] labels = p.labels();
-                    for (int i = 0; i < labels.length; i++) {
-                        if (labels[i] == 1) {
-                            float x = pts[2 * i] / 4;
-                            float y = pts[2 * i + 1] / 4;
-                            fill(logits, off, x - 3, y - 3, x + 3, y + 3);
-                        }
-                    }
-                    if (p.mask().isPresent()) {
-                        float[] dense = p.mask().get().toArray();
-                        for (int i = 0; i < plane; i++) {
-                            logits[off + i] = Math.max(logits[off + i], dense[i]);
-                        }
-                    }
-                    iou[b * masks + m] = multimask ? new float[] {0.5f, 0.9f, 0.7f}[m] : 0.8f;
-                }
-            }
-            return new MaskPrediction(FloatTensor.wrap(new int[] {batch.size(), masks, 256, 256}, logits),
-                    FloatTensor.wrap(new int[] {batch.size(), masks}, iou));
-        }
-
-        private static void fill(float[] l, int off, float x0, float y0, float x1, float y1) {
-            for (int y = Math.max(0, (int) Math.ceil(y0)); y <= Math.min(255, (int) y1); y++) {
-                for (int x = Math.max(0, (int) Math.ceil(x0)); x <= Math.min(255, (int) x1); x++) {
-                    l[off + y * 256 + x] = 6f;
-                }
-            }
-        }
-
-        private void check() {
-            if (closed) {
-                throw new IllegalStateException("model closed");
-            }
-        }
-
-        @Override
-        public void close() {
-            closed = true;
-        }
-    }
 
     static MedicalImage grey(int width, int height, int seed) {
         byte[] v = new byte[width * height];
@@ -172,7 +56,7 @@ class SegmentationSessionTest {
 
     @Test
     void encodesOnceAndAnswersManyPrompts() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             EncodedImage img = session.setImage(grey(200, 100, 1));
             assertEquals(1, model.encodes.get());
@@ -196,7 +80,7 @@ class SegmentationSessionTest {
 
     @Test
     void cacheAvoidsReEncodingAndEvictsLeastRecentlyUsed() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         MedicalImage a = grey(64, 64, 1);
         MedicalImage b = grey(64, 64, 2);
         MedicalImage c = grey(64, 64, 3);
@@ -233,7 +117,7 @@ class SegmentationSessionTest {
 
     @Test
     void sameStructurePromptsShareABatchAndResultsKeepTheirOrder() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             session.setImage(grey(512, 512, 4));
             List<Prompts> objects = List.of(
@@ -264,7 +148,7 @@ class SegmentationSessionTest {
 
     @Test
     void multimaskGivesThreeCandidatesAndPicksTheBestIou() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             session.setImage(grey(512, 512, 5));
             Segmentation s = session.segment(List.of(Prompts.of(new Box(100, 100, 300, 300))), true).get(0);
@@ -280,7 +164,7 @@ class SegmentationSessionTest {
 
     @Test
     void aPreviousMaskFeedsBackAsADensePrompt() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             session.setImage(grey(256, 256, 6));
             Segmentation first = session.segment(Prompts.of(new Box(50, 50, 100, 100)));
@@ -296,7 +180,7 @@ class SegmentationSessionTest {
 
     @Test
     void ctImagesGetTheSoftTissueWindowByDefault() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             MedicalImage img = ct(64, 32);
             session.setImage(img);
@@ -307,7 +191,7 @@ class SegmentationSessionTest {
 
     @Test
     void samPipelineMapsPromptsByTheLongestSide() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession sam = SegmentationSession.of(model, Pipeline.SAM, 4);
              SegmentationSession medsam = SegmentationSession.of(model)) {
             EncodedImage img = sam.setImage(grey(400, 200, 7));
@@ -322,7 +206,7 @@ class SegmentationSessionTest {
 
     @Test
     void badCallsGetClearErrors() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         try (SegmentationSession session = SegmentationSession.of(model)) {
             IllegalStateException noImage = assertThrows(IllegalStateException.class,
                     () -> session.segment(Prompts.of(new Box(1, 1, 5, 5))));
@@ -340,7 +224,7 @@ class SegmentationSessionTest {
 
     @Test
     void threadsShareOneSessionSafely() throws Exception {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         MedicalImage img = grey(300, 200, 9);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try (SegmentationSession session = SegmentationSession.of(model)) {
@@ -372,7 +256,7 @@ class SegmentationSessionTest {
 
     @Test
     void closeIsIdempotentWaitsForCallsInFlightAndLeavesASharedModelOpen() throws Exception {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         model.holdEncoder = new CountDownLatch(1);
         SegmentationSession session = SegmentationSession.of(model);
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -390,7 +274,7 @@ class SegmentationSessionTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> session.setImage(grey(8, 8, 1)));
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
             assertThrows(IllegalStateException.class, () -> session.segment(Prompts.of(new Box(1, 1, 2, 2))));
-            assertFalse(model.closed, "a model handed in belongs to the caller");
+            assertFalse(model.closed(), "a model handed in belongs to the caller");
         } finally {
             pool.shutdownNow();
         }
@@ -398,7 +282,7 @@ class SegmentationSessionTest {
 
     @Test
     void aSessionThatOpenedItsModelClosesItOnceAndSurvivesAFailingClose() {
-        FakeModel model = new FakeModel();
+        FakeSamModel model = new FakeSamModel();
         AtomicInteger backendCloses = new AtomicInteger();
         AutoCloseable backend = () -> {
             backendCloses.incrementAndGet();
@@ -408,7 +292,7 @@ class SegmentationSessionTest {
         session.setImage(grey(16, 16, 11));
         session.close();
         session.close();
-        assertTrue(model.closed);
+        assertTrue(model.closed());
         assertEquals(1, backendCloses.get());
     }
 

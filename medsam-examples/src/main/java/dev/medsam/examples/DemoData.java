@@ -1,12 +1,12 @@
 package dev.medsam.examples;
 
 import dev.medsam.core.Box;
+import dev.medsam.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -79,13 +79,7 @@ public final class DemoData {
                 throw new IOException("the examples jar has no resource " + resource
                         + "; rebuild medsam-examples (mvn -DskipTests package)");
             }
-            Path tmp = Files.createTempFile(folder, name, ".part");
-            try {
-                Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, in::transferTo);
         }
         target.toFile().deleteOnExit();
         EXTRACTED.put(resource, target);

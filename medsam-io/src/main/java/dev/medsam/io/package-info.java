@@ -7,6 +7,7 @@
  * <p>Every reader reports damaged content as a {@link dev.medsam.io.MalformedImageException} (an
  * {@link java.io.IOException}) naming the file and what was wrong, checks sizes against the file before
  * allocating, and never throws anything else for bad input. Every writer writes to a temporary file in the
- * target's folder and moves it into place, so a failed write leaves no partial file.
+ * target's folder and moves it into place, so a failed write leaves no partial file; {@link
+ * dev.medsam.io.AtomicFiles} does this for any content.
  */
 package dev.medsam.io;

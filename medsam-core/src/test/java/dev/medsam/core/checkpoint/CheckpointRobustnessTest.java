@@ -3,6 +3,7 @@ package dev.medsam.core.checkpoint;
 import dev.medsam.core.checkpoint.PickleWriter.Tensor;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.RequiresSharedFixtures;
+import dev.medsam.core.testing.TempFolders;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -24,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -75,11 +74,7 @@ class CheckpointRobustnessTest {
     @AfterContainer
     static void tearDown() throws IOException {
         worker.shutdownNow();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempFolders.deleteTree(dir);
     }
 
     // ------------------------------------------------------------------ seeds: small valid checkpoints

@@ -3,6 +3,7 @@ package dev.medsam.core.volume;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.testing.FakeSamModel;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -20,7 +21,7 @@ class SessionPropagationTest {
 
     @Test
     void objectsSharingSlicesEncodeEachSliceOnce() {
-        BoxModel model = new BoxModel();
+        FakeSamModel model = new FakeSamModel(4);
         try (SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 16)) {
             VolumeSegmenter segmenter = VolumeSegmenter.of(session);
             // same range: one visit per slice for both objects
@@ -29,7 +30,7 @@ class SessionPropagationTest {
             assertEquals(7, model.encodes.get());
             assertEquals(7, model.decodes.get()); // both boxes decoded in one batch per slice
             assertEquals(7, r.sliceVisits());
-            // the box model's mask is the box: object 2's label sits at its box centre on every slice
+            // the fake model's mask is the (grown) box: object 2's label sits at its box centre on every slice
             for (int z = 1; z <= 7; z++) {
                 assertEquals(1, Volumes.label(r.labels(), 11, 11, z));
                 assertEquals(2, Volumes.label(r.labels(), 19, 19, z));
@@ -48,7 +49,7 @@ class SessionPropagationTest {
 
     @Test
     void withoutACacheOnlySlicesVisitedInBothDirectionsAreEncodedTwice() {
-        BoxModel model = new BoxModel();
+        FakeSamModel model = new FakeSamModel(4);
         try (SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 0)) {
             VolumeSegmentation r = VolumeSegmenter.of(session).segment(volume(),
                     List.of(VolumePrompt.ofBox3d(8, 8, 0, 14, 14, 4), VolumePrompt.ofBox3d(16, 16, 2, 22, 22, 8)));
@@ -61,7 +62,7 @@ class SessionPropagationTest {
 
     @Test
     void aClosedSessionFailsClearly() {
-        BoxModel model = new BoxModel();
+        FakeSamModel model = new FakeSamModel(4);
         SegmentationSession session = SegmentationSession.of(model);
         session.close();
         IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,

@@ -24,13 +24,13 @@ import dev.medsam.examples.ModelCache;
 import dev.medsam.io.MedicalImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -70,27 +70,23 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Folder for the outputs, created if needed (default: ./${DEFAULT-VALUE}).")
     Path outDir;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|auto", defaultValue = "cpu",
-            description = "Where the network runs (default: ${DEFAULT-VALUE}; gpu needs the -Pgpu build and CUDA).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        Device chosenDevice = parseDevice(cl, device);
-        if (threads < 0) {
-            throw new CommandLine.ParameterException(cl, "--threads must be 0 or more, got " + threads);
-        }
+        Device chosenDevice = device.value(cl);
+        int threadCount = threads.value(cl);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new CommandLine.ParameterException(cl, "--out-dir " + outDir + " is a file, not a folder");
         }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
-        Timings timings = new Timings();
+        StageTimings timings = new StageTimings();
 
         CheckpointChoice model = chooseCheckpoint(checkpoint, ModelCache.fromEnvironment());
         out.println("MedSAM demo: the liver on a CT slice (512 x 512, bundled with medsam; dcmqi test data, BSD-3-Clause)");
@@ -111,7 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
         SamCheckpoint weights = timings.time("read checkpoint", () -> SamCheckpoint.load(model.path()));
-        BackendOptions options = BackendOptions.builder().device(chosenDevice).intraOpThreads(threads).build();
+        BackendOptions options = BackendOptions.builder().device(chosenDevice).intraOpThreads(threadCount).build();
         OriginalSizeMasks masks;
         float iou;
         String backendName;
@@ -143,7 +139,7 @@ public final class DemoCommand implements Callable<Integer> {
             });
 
             out.println("stages (" + backendName + ", " + chosenDevice.name().toLowerCase(Locale.ROOT) + "):");
-            timings.print(out);
+            timings.printTable(out);
             double[] spacing = ct.spacing();
             out.println(String.format(Locale.ROOT, "mask: %,d pixels (%.1f cm2 at %.3f x %.3f mm), predicted IoU %.3f",
                     mask.count(), mask.count() * spacing[0] * spacing[1] / 100.0, spacing[0], spacing[1], iou));
@@ -173,44 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
         return new CheckpointChoice(DemoData.tinyCheckpoint(), "bundled tiny test checkpoint", true);
     }
 
-    static Device parseDevice(CommandLine cl, String text) {
-        try {
-            return Device.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--device must be cpu, gpu or auto, got '" + text + "'");
-        }
-    }
-
     private static String boxText(Box b) {
         return String.format(Locale.ROOT, "%.0f,%.0f,%.0f,%.0f", b.x0(), b.y0(), b.x1(), b.y1());
-    }
-
-    /** A step that may throw an IOException. */
-    interface Step<T> {
-        T run() throws IOException;
-    }
-
-    /** Wall-clock time of each stage, in the order run. */
-    static final class Timings {
-        private final List<String> names = new ArrayList<>();
-        private final List<Long> nanos = new ArrayList<>();
-
-        <T> T time(String name, Step<T> step) throws IOException {
-            long start = System.nanoTime();
-            T result = step.run();
-            names.add(name);
-            nanos.add(System.nanoTime() - start);
-            return result;
-        }
-
-        void print(PrintWriter out) {
-            int width = names.stream().mapToInt(String::length).max().orElse(10);
-            long total = 0;
-            for (int i = 0; i < names.size(); i++) {
-                total += nanos.get(i);
-                out.println(String.format(Locale.ROOT, "  %-" + width + "s %9.1f ms", names.get(i), nanos.get(i) / 1e6));
-            }
-            out.println(String.format(Locale.ROOT, "  %-" + width + "s %9.1f ms", "total", total / 1e6));
-        }
     }
 }

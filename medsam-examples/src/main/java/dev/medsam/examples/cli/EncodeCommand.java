@@ -1,6 +1,5 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.Device;
 import dev.medsam.core.FloatTensor;
 import dev.medsam.core.ImageEmbedding;
 import dev.medsam.core.ImageTensor;
@@ -14,6 +13,7 @@ import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -21,8 +21,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -42,10 +40,8 @@ public final class EncodeCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "SAM/MedSAM checkpoint (.pth or .safetensors); default: $MEDSAM_CHECKPOINT, else "
-                    + "medsam_vit_b.pth in the model cache (medsam download).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.npy",
             description = "The network input, float32 of shape (1, 3, 1024, 1024).")
@@ -55,13 +51,11 @@ public final class EncodeCommand implements Callable<Integer> {
             description = "Where to write the embedding, float32 (1, 256, 64, 64).")
     Path saveEmbedding;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|auto", defaultValue = "cpu",
-            description = "Where the network runs (default: ${DEFAULT-VALUE}).")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--timings", description = "Print the seconds each stage took: load (checkpoint and input), "
             + "build (backend and network), encode.")
@@ -74,40 +68,35 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        SegmentCommand.requireNonNegative(cl, "--threads", threads);
-        SegmentCommand.requireNonNegative(cl, "--warmup", warmup);
-        Device dev = SegmentCommand.parseDevice(cl, device);
+        int threadCount = threads.value(cl);
+        CliValues.requireNonNegative(cl, "--warmup", warmup);
+        BackendOptions options = BackendOptions.builder().device(device.value(cl)).intraOpThreads(threadCount).build();
         SegmentCommand.addOutput(cl, new LinkedHashMap<>(), "--save-embedding", saveEmbedding, ".npy");
-        Path modelFile = Segment3dCommand.resolveCheckpoint(cl, checkpoint);
+        Path modelFile = checkpoint.resolve(cl);
 
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        long t = System.nanoTime();
+        StageTimings clock = new StageTimings();
         ImageTensor tensor = readInput(input);
         SamCheckpoint weights = SamCheckpoint.load(modelFile);
-        long now = System.nanoTime();
-        seconds.put("load", (now - t) / 1e9);
-        t = now;
+        clock.lap("load");
 
         ImageEmbedding embedding;
-        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threads).build();
         try (Backend backend = Backends.open(Optional.empty(), options);
              SamModel model = backend.load(weights.architecture(), weights.weights())) {
-            now = System.nanoTime();
-            seconds.put("build", (now - t) / 1e9);
+            clock.lap("build");
             for (int i = 0; i < warmup; i++) {
                 model.imageEncoder().encode(tensor);
             }
-            t = System.nanoTime();
+            clock.skip();
             embedding = model.imageEncoder().encode(tensor);
-            seconds.put("encode", (System.nanoTime() - t) / 1e9);
+            clock.lap("encode");
         }
         Npy.write(saveEmbedding, NpyArray.of(embedding.tensor()));
 
         PrintWriter out = cl.getOut();
-        out.println("wrote " + saveEmbedding + " " + SegmentCommand.shapeText(embedding.tensor().shape()) + " ("
+        out.println("wrote " + saveEmbedding + " " + CliValues.shapeText(embedding.tensor().shape()) + " ("
                 + weights.architecture().name() + ")");
         if (timings) {
-            seconds.forEach((k, v) -> out.println(String.format(Locale.ROOT, "%s: %.2f s", k, v)));
+            clock.printSeconds(out);
         }
         out.flush();
         return 0;
@@ -119,8 +108,8 @@ public final class EncodeCommand implements Callable<Integer> {
         int[] expected = {1, 3, ImageTensor.SIZE, ImageTensor.SIZE};
         if (a.dtype() != NpyDtype.FLOAT32 || !Arrays.equals(a.shape(), expected)) {
             throw new IllegalArgumentException("--input " + file + ": expected a float32 array of shape "
-                    + SegmentCommand.shapeText(expected) + " (the preprocessed image, NCHW), got "
-                    + a.dtype().numpyName() + " " + SegmentCommand.shapeText(a.shape()));
+                    + CliValues.shapeText(expected) + " (the preprocessed image, NCHW), got "
+                    + a.dtype().numpyName() + " " + CliValues.shapeText(a.shape()));
         }
         float[] v = a.toFloatArray();
         int plane = ImageTensor.SIZE * ImageTensor.SIZE;

@@ -1,7 +1,6 @@
 package dev.medsam.examples.cli;
 
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.examples.eval.CaseResult;
 import dev.medsam.examples.eval.ChallengeEvaluation;
@@ -9,6 +8,7 @@ import dev.medsam.examples.eval.EvaluationReport;
 import dev.medsam.io.numpy.SpacingOrder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -16,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -49,9 +48,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Output folder (created if needed) for segs npz files and metrics.csv.")
     Path out;
 
-    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "MedSAM checkpoint; default: $MEDSAM_CHECKPOINT, else medsam_vit_b.pth in the model cache.")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
             description = "NSD tolerance (default: ${DEFAULT-VALUE} mm, the challenge's; pixels for 2D cases).")
@@ -73,9 +71,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--margin", paramLabel = "PX", description = "Propagation margin in pixels (default: the reference's).")
     Double margin;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -98,41 +95,30 @@ public final class EvalCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(cl,
                     "--spacing-order must be array or xyz, got " + spacingOrder);
         });
-        Optional<IntensityPreset> preset = Segment3dCommand.presetOption(cl, window, modality);
-        preset.ifPresent(b::preset);
-        if (threads < 0) {
-            throw new CommandLine.ParameterException(cl, "--threads must be 0 or more, got " + threads);
-        }
+        IntensityChoice.parse(cl, window, modality, false).preset().ifPresent(b::preset);
+        int threadCount = threads.value(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
             if (!Files.isDirectory(dir)) {
                 throw new CommandLine.ParameterException(cl, dir + " is not a folder");
             }
         }
-        Path model = Segment3dCommand.resolveCheckpoint(cl, checkpoint);
+        Path model = checkpoint.resolve(cl);
 
-        PrintWriter err = cl.getErr();
-        Progress[] bar = new Progress[1];
-        b.listener(new ChallengeEvaluation.Listener() {
-            @Override
-            public void caseStarted(int index, int total, String name) {
-                if (bar[0] == null) {
-                    bar[0] = Progress.start(err, "eval", total, Progress.Unit.ITEMS, quiet);
-                }
-                bar[0].update(index);
-            }
-
-            @Override
-            public void caseDone(int index, int total, CaseResult result) {
-                bar[0].update(index + 1);
-            }
-        });
         EvaluationReport report;
-        try (SegmentationSession session = SegmentationSession.builder(model).threads(threads).build()) {
+        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet);
+             SegmentationSession session = SegmentationSession.builder(model).threads(threadCount).build()) {
+            b.listener(new ChallengeEvaluation.Listener() {
+                @Override
+                public void caseStarted(int index, int total, String name) {
+                    bar.update(index, total);
+                }
+
+                @Override
+                public void caseDone(int index, int total, CaseResult result) {
+                    bar.update(index + 1, total);
+                }
+            });
             report = b.build().run(session);
-        } finally {
-            if (bar[0] != null) {
-                bar[0].close();
-            }
         }
         PrintWriter stdout = cl.getOut();
         stdout.print(report.table());

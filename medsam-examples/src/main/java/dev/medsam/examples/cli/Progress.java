@@ -36,6 +36,45 @@ final class Progress implements AutoCloseable {
         return new Progress(err, label, total, unit, !quiet && !GlobalOptions.quiet() && System.console() != null);
     }
 
+    /**
+     * A bar that starts with its first {@link Deferred#update(long, long) update}, for runs whose total is
+     * known only once they report progress; closing it ends the bar if one was started.
+     */
+    static Deferred deferred(PrintWriter err, String label, Unit unit, boolean quiet) {
+        return new Deferred(err, label, unit, quiet);
+    }
+
+    /** See {@link #deferred}. */
+    static final class Deferred implements AutoCloseable {
+        private final PrintWriter err;
+        private final String label;
+        private final Unit unit;
+        private final boolean quiet;
+        private Progress bar;
+
+        private Deferred(PrintWriter err, String label, Unit unit, boolean quiet) {
+            this.err = err;
+            this.label = label;
+            this.unit = unit;
+            this.quiet = quiet;
+        }
+
+        /** {@code done} of {@code total} units; the total of the first call sizes the bar. */
+        void update(long done, long total) {
+            if (bar == null) {
+                bar = start(err, label, total, unit, quiet);
+            }
+            bar.update(done);
+        }
+
+        @Override
+        public void close() {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+
     /** Redraws at most ten times a second, and always at the end. */
     void update(long done) {
         if (!enabled) {

@@ -15,7 +15,7 @@ import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmentation;
 import dev.medsam.core.volume.VolumeSegmenter;
-import dev.medsam.examples.ModelCache;
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
@@ -24,15 +24,13 @@ import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,10 +61,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "MedSAM checkpoint (.pth or .safetensors); default: $MEDSAM_CHECKPOINT, else medsam_vit_b.pth "
-                    + "in the model cache (medsam download).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = {"-i", "--image"}, required = true, paramLabel = "PATH",
             description = "The volume: a NIfTI file, a DICOM series folder, a MedSAM npz (imgs (D, H, W)), ...")
@@ -117,9 +113,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
     Path report;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -127,19 +122,20 @@ public final class Segment3dCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        checkOutputName(cl, out, true);
+        checkOutputName(cl, out);
         if (report != null) {
-            checkParent(cl, report);
+            CliValues.requireWritableName(cl, "--report", report);
         }
-        IntensityPreset chosen = presetOption(cl, window, modality).orElse(null);
+        Optional<IntensityPreset> chosen = IntensityChoice.parse(cl, window, modality, false).preset();
         PropagationOptions options = propagationOptions(cl);
-        Path model = resolveCheckpoint(cl, checkpoint);
+        int threadCount = threads.value(cl);
+        Path model = checkpoint.resolve(cl);
 
         LoadedImage loaded = MedicalImages.read(image);
         MedicalImage volume = loaded.image();
         List<VolumePrompt> prompts = prompts(cl, loaded);
-        if (chosen != null) {
-            options = options.toBuilder().preset(chosen).build();
+        if (chosen.isPresent()) {
+            options = options.toBuilder().preset(chosen.get()).build();
         }
         PrintWriter err = cl.getErr();
         for (String w : loaded.warnings()) {
@@ -148,25 +144,16 @@ public final class Segment3dCommand implements Callable<Integer> {
         err.flush();
 
         VolumeSegmentation result;
-        try (SegmentationSession session = SegmentationSession.builder(model).threads(threads).build()) {
-            Progress[] bar = new Progress[1];
-            try {
-                result = VolumeSegmenter.of(session).segment(volume, prompts, options, p -> {
-                    if (bar[0] == null) {
-                        bar[0] = Progress.start(err, "segment3d", p.slicesTotal(), Progress.Unit.ITEMS, quiet);
-                    }
-                    bar[0].update(p.slicesDone());
-                }, new CancellationToken());
-            } finally {
-                if (bar[0] != null) {
-                    bar[0].close();
-                }
-            }
+        try (SegmentationSession session = SegmentationSession.builder(model).threads(threadCount).build();
+             Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
+            result = VolumeSegmenter.of(session).segment(volume, prompts, options,
+                    p -> bar.update(p.slicesDone(), p.slicesTotal()), new CancellationToken());
         }
         writeLabels(result.labels(), out);
         TumourBurden burden = TumourBurden.of(result.labelVolume());
         if (report != null) {
-            writeAtomically(report, reportJson(burden, prompts.size()));
+            byte[] json = reportJson(burden, prompts.size()).getBytes(StandardCharsets.UTF_8);
+            AtomicFiles.write(report, o -> o.write(json));
         }
         PrintWriter stdout = cl.getOut();
         for (int label = 1; label <= prompts.size(); label++) {
@@ -190,9 +177,6 @@ public final class Segment3dCommand implements Callable<Integer> {
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
-        }
-        if (threads < 0) {
-            throw new CommandLine.ParameterException(cl, "--threads must be 0 or more, got " + threads);
         }
         return b.build();
     }
@@ -234,7 +218,7 @@ public final class Segment3dCommand implements Callable<Integer> {
     }
 
     static VolumePrompt parseBox3d(CommandLine cl, String text) {
-        double[] v = numbers(cl, "--box3d", text, 6);
+        double[] v = CliValues.numbers(cl, "--box3d", text, 6, "6 comma-separated numbers");
         try {
             return VolumePrompt.ofBox3d(v);
         } catch (IllegalArgumentException e) {
@@ -256,7 +240,7 @@ public final class Segment3dCommand implements Callable<Integer> {
                 throw new NumberFormatException("no ':'");
             }
             int z = Integer.parseInt(rest.substring(0, colon).trim());
-            double[] b = numbers(cl, "--key-box", rest.substring(colon + 1), 4);
+            double[] b = CliValues.numbers(cl, "--key-box", rest.substring(colon + 1), 4, "4 comma-separated numbers");
             if (group < 1 || z < 0) {
                 throw new CommandLine.ParameterException(cl, "--key-box " + text
                         + ": the group must be 1 or more and the slice 0 or more");
@@ -274,81 +258,14 @@ public final class Segment3dCommand implements Callable<Integer> {
         }
     }
 
-    private static double[] numbers(CommandLine cl, String option, String text, int count) {
-        String[] parts = text.split(",");
-        if (parts.length != count) {
-            throw new CommandLine.ParameterException(cl, option + " " + text + ": expected " + count
-                    + " comma-separated numbers");
-        }
-        double[] v = new double[count];
-        for (int i = 0; i < count; i++) {
-            try {
-                v[i] = Double.parseDouble(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + parts[i].trim()
-                        + "' is not a number");
-            }
-            if (!Double.isFinite(v[i])) {
-                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + parts[i].trim()
-                        + "' is not a finite number");
-            }
-        }
-        return v;
-    }
+    // ------------------------------------------------------------------------------------------------ outputs
 
-    // ------------------------------------------------------------------------------------------------ shared
-
-    /** The preset that --window / --modality ask for, if any. */
-    static Optional<IntensityPreset> presetOption(CommandLine cl, String window, String modality) {
-        String m = modality == null ? null : modality.trim().toLowerCase(Locale.ROOT);
-        if (m != null && !m.equals("ct") && !m.equals("mr")) {
-            throw new CommandLine.ParameterException(cl, "--modality must be ct or mr, got " + modality);
-        }
-        if (window != null && "mr".equals(m)) {
-            throw new CommandLine.ParameterException(cl, "--window is a CT window; it cannot go with --modality mr");
-        }
-        if (window != null) {
-            try {
-                return Optional.of(IntensityPreset.ctWindow(window));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "--window: " + e.getMessage());
-            }
-        }
-        if ("ct".equals(m)) {
-            return Optional.of(IntensityPreset.ctWindow("soft-tissue"));
-        }
-        if ("mr".equals(m)) {
-            return Optional.of(IntensityPreset.percentile());
-        }
-        return Optional.empty();
-    }
-
-    /** --checkpoint, else the model cache's default, else a usage error saying how to get one. */
-    static Path resolveCheckpoint(CommandLine cl, Path given) {
-        if (given != null) {
-            return given;
-        }
-        return ModelCache.fromEnvironment().defaultCheckpoint().orElseThrow(() -> new CommandLine.ParameterException(cl,
-                "no checkpoint: give --checkpoint FILE, set MEDSAM_CHECKPOINT, or run 'medsam download' to put "
-                        + ModelCache.MEDSAM_CHECKPOINT + " in " + ModelCache.fromEnvironment().directory()));
-    }
-
-    private static void checkOutputName(CommandLine cl, Path file, boolean npzAllowed) {
+    private static void checkOutputName(CommandLine cl, Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || (npzAllowed && name.endsWith(".npz")))) {
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz"))) {
             throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii or .npz file name");
         }
-        checkParent(cl, file);
-    }
-
-    private static void checkParent(CommandLine cl, Path file) {
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new CommandLine.ParameterException(cl, file + ": the folder " + parent + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new CommandLine.ParameterException(cl, file + " is a folder; give a file name");
-        }
+        CliValues.requireWritableName(cl, "--out", file);
     }
 
     private static void writeLabels(MedicalImage labels, Path file) throws IOException {
@@ -395,20 +312,5 @@ public final class Segment3dCommand implements Callable<Integer> {
             }
         }
         return mapper.writeValueAsString(root) + System.lineSeparator();
-    }
-
-    /** Writes {@code text} to a temporary file beside {@code file}, then moves it into place. */
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
     }
 }

@@ -25,6 +25,7 @@ import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.SamModel;
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
@@ -33,26 +34,21 @@ import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code medsam segment}: segments objects in one 2D image (or one slice of a volume) from boxes and points, as
@@ -81,10 +77,8 @@ public final class SegmentCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "MedSAM checkpoint (.pth or .safetensors); default: $MEDSAM_CHECKPOINT, else medsam_vit_b.pth "
-                    + "in the model cache (medsam download).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint;
 
     @Option(names = {"-i", "--image"}, required = true, paramLabel = "FILE",
             description = "The image: PNG, JPEG, TIFF, BMP, DICOM, NIfTI, NPY ((H, W) or (H, W, 3)), ...")
@@ -159,13 +153,11 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "in its own colour.")
     Path overlay;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
-    int threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--device", paramLabel = "cpu|gpu|auto", defaultValue = "cpu",
-            description = "Where the network runs (default: ${DEFAULT-VALUE}); auto uses a GPU when one is usable.")
-    String device;
+    @Mixin
+    DeviceOption device;
 
     @Option(names = "--timings", description = "Print the seconds each stage took (load, preprocess, encode, "
             + "decode, postprocess, write).")
@@ -193,18 +185,18 @@ public final class SegmentCommand implements Callable<Integer> {
         if (boxList.isEmpty() && pointList.isEmpty() && maskInput == null) {
             throw new CommandLine.ParameterException(cl, "give at least one --box or --point (or a --mask-input)");
         }
-        requireNonNegative(cl, "--threads", threads);
-        requireNonNegative(cl, "--warmup", warmup);
-        requireNonNegative(cl, "--time", time);
+        int threadCount = threads.value(cl);
+        CliValues.requireNonNegative(cl, "--warmup", warmup);
+        CliValues.requireNonNegative(cl, "--time", time);
         if (axis < 0 || axis > 2) {
             throw new CommandLine.ParameterException(cl, "--axis must be 0, 1 or 2, got " + axis);
         }
         if (slice != null && slice < 0) {
             throw new CommandLine.ParameterException(cl, "--slice must be 0 or more, got " + slice);
         }
-        Device dev = parseDevice(cl, device);
+        Device dev = device.value(cl);
         Pipeline pipeline = parsePipeline(cl, pipelineName);
-        String presetChoice = presetChoice(cl, window, modality);
+        IntensityChoice presetChoice = presetChoice(cl, window, modality);
         int objects = Math.max(1, boxList.size());
         if (out != null && objects > MAX_LABELS) {
             throw new CommandLine.ParameterException(cl, "--out holds labels 1.." + MAX_LABELS + " in a uint8 map; "
@@ -220,8 +212,8 @@ public final class SegmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "nothing to write: give at least one of --out, --save-logits, "
                     + "--save-prob, --save-embedding, --overlay");
         }
-        Path modelFile = Segment3dCommand.resolveCheckpoint(cl, checkpoint);
-        Timings clock = new Timings();
+        Path modelFile = checkpoint.resolve(cl);
+        StageTimings clock = new StageTimings();
 
         // ---- inputs: bad content is a failure (exit 1)
         Optional<MaskLogits> maskLogits = maskInput == null ? Optional.empty() : Optional.of(readMaskInput(maskInput));
@@ -237,7 +229,7 @@ public final class SegmentCommand implements Callable<Integer> {
         err.flush();
 
         SamCheckpoint weights = SamCheckpoint.load(modelFile);
-        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threads).build();
+        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threadCount).build();
         MaskPrediction prediction;
         ImageEmbedding embedding;
         MedicalImage modelView;
@@ -322,7 +314,7 @@ public final class SegmentCommand implements Callable<Integer> {
         }
         stdout.println("wrote " + String.join(", ", outputs.values()));
         if (timings) {
-            clock.print(stdout);
+            clock.printSeconds(stdout);
         }
         stdout.flush();
         return 0;
@@ -335,7 +327,7 @@ public final class SegmentCommand implements Callable<Integer> {
     // ------------------------------------------------------------------------------------------------ options
 
     static Box parseBox(CommandLine cl, String text) {
-        double[] v = numbers(cl, "--box", text, 4, "X0,Y0,X1,Y1 such as 95,255,190,350");
+        double[] v = CliValues.numbers(cl, "--box", text, 4, "X0,Y0,X1,Y1 such as 95,255,190,350");
         try {
             return new Box(v[0], v[1], v[2], v[3]);
         } catch (IllegalArgumentException e) {
@@ -349,48 +341,13 @@ public final class SegmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--point " + text + ": expected X,Y,LABEL such as 142,302,1 "
                     + "(label 1 = object, 0 = background)");
         }
-        double[] xy = numbers(cl, "--point", parts[0] + "," + parts[1], 2, "X,Y,LABEL such as 142,302,1");
+        double[] xy = CliValues.numbers(cl, "--point", parts[0] + "," + parts[1], 2, "X,Y,LABEL such as 142,302,1");
         String label = parts[2].trim();
         if (!label.equals("0") && !label.equals("1")) {
             throw new CommandLine.ParameterException(cl, "--point " + text + ": the label must be 1 (object) or 0 "
                     + "(background), got '" + label + "'");
         }
         return new Point(xy[0], xy[1], PointLabel.fromSamLabel(Integer.parseInt(label)));
-    }
-
-    private static double[] numbers(CommandLine cl, String option, String text, int count, String expected) {
-        String[] parts = text.split(",", -1);
-        if (parts.length != count) {
-            throw new CommandLine.ParameterException(cl, option + " " + text + ": expected " + expected);
-        }
-        double[] v = new double[count];
-        for (int i = 0; i < count; i++) {
-            String s = parts[i].trim();
-            try {
-                v[i] = Double.parseDouble(s);
-            } catch (NumberFormatException e) {
-                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + s + "' is not a number");
-            }
-            if (!Double.isFinite(v[i])) {
-                throw new CommandLine.ParameterException(cl, option + " " + text + ": '" + s
-                        + "' is not a finite number");
-            }
-        }
-        return v;
-    }
-
-    static void requireNonNegative(CommandLine cl, String option, int value) {
-        if (value < 0) {
-            throw new CommandLine.ParameterException(cl, option + " must be 0 or more, got " + value);
-        }
-    }
-
-    static Device parseDevice(CommandLine cl, String text) {
-        try {
-            return Device.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--device must be cpu, gpu or auto, got '" + text + "'");
-        }
     }
 
     static Pipeline parsePipeline(CommandLine cl, String text) {
@@ -401,38 +358,13 @@ public final class SegmentCommand implements Callable<Integer> {
         }
     }
 
-    /**
-     * The preset the options ask for, as a name for {@link #preset}: a window name (validated here), "mr",
-     * "other", or "" for the file's default.
-     */
-    static String presetChoice(CommandLine cl, String window, String modality) {
-        String m = modality == null ? "" : modality.trim().toLowerCase(Locale.ROOT);
-        if (!m.isEmpty() && !m.equals("ct") && !m.equals("mr") && !m.equals("other")) {
-            throw new CommandLine.ParameterException(cl, "--modality must be ct, mr or other, got '" + modality + "'");
-        }
-        if (window != null) {
-            if (m.equals("mr") || m.equals("other")) {
-                throw new CommandLine.ParameterException(cl, "--window is a CT window; it cannot go with --modality "
-                        + m);
-            }
-            try {
-                return "ct:" + IntensityPreset.ctWindow(window).name();
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(cl, "--window: " + e.getMessage());
-            }
-        }
-        return m.equals("ct") ? "ct:soft-tissue" : m;
+    /** What --window / --modality ask for (ct, mr or other); {@link #preset} resolves it for an image. */
+    static IntensityChoice presetChoice(CommandLine cl, String window, String modality) {
+        return IntensityChoice.parse(cl, window, modality, true);
     }
 
-    static IntensityPreset preset(String choice, MedicalImage image) {
-        if (choice.startsWith("ct:")) {
-            return IntensityPreset.parse(choice);
-        }
-        return switch (choice) {
-            case "mr" -> IntensityPreset.percentile();
-            case "other" -> image.dataType() == DataType.UINT8 ? IntensityPreset.asIs() : IntensityPreset.percentile();
-            default -> IntensityPreset.defaultFor(image);
-        };
+    static IntensityPreset preset(IntensityChoice choice, MedicalImage image) {
+        return choice.presetFor(image);
     }
 
     /** Checks an output's name and folder (usage errors) and records it; two options may not name one file. */
@@ -445,14 +377,7 @@ public final class SegmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, option + " " + file + ": the name must end in "
                     + String.join(", ", extensions));
         }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent == null || !Files.isDirectory(parent)) {
-            throw new CommandLine.ParameterException(cl, option + " " + file + ": the folder " + parent
-                    + " does not exist");
-        }
-        if (Files.isDirectory(file)) {
-            throw new CommandLine.ParameterException(cl, option + " " + file + " is a folder; give a file name");
-        }
+        CliValues.requireWritableName(cl, option, file);
         Path key = file.toAbsolutePath().normalize();
         String previous = outputs.get(key);
         if (previous != null) {
@@ -471,7 +396,7 @@ public final class SegmentCommand implements Callable<Integer> {
         if (a.dtype() != NpyDtype.FLOAT32 || !shapeOk) {
             throw new IllegalArgumentException("--mask-input " + file + ": expected float32 logits of shape "
                     + "(1, 1, 256, 256) or (256, 256) as --save-logits writes them, got " + a.dtype().numpyName()
-                    + " " + shapeText(s));
+                    + " " + CliValues.shapeText(s));
         }
         float[] v = a.toFloatArray();
         for (int i = 0; i < v.length; i++) {
@@ -607,14 +532,6 @@ public final class SegmentCommand implements Callable<Integer> {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 
-    static String shapeText(int[] shape) {
-        StringBuilder sb = new StringBuilder("(");
-        for (int i = 0; i < shape.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(shape[i]);
-        }
-        return sb.append(shape.length == 1 ? ",)" : ")").toString();
-    }
-
     // ------------------------------------------------------------------------------------------------ outputs
 
     /** The label map: 0 background, i + 1 where mask i is set, later masks over earlier ones; the plane's geometry. */
@@ -716,82 +633,23 @@ public final class SegmentCommand implements Callable<Integer> {
         }
     }
 
-    /** Wall-clock seconds per stage. */
-    static final class Timings {
-        private final Map<String, Double> seconds = new LinkedHashMap<>();
-        private long last = System.nanoTime();
-
-        /** Ends the current stage under {@code name}. */
-        void lap(String name) {
-            long now = System.nanoTime();
-            seconds.merge(name, (now - last) / 1e9, Double::sum);
-            last = now;
-        }
-
-        /** Starts the next stage now, discarding the time since the last lap (warm-up runs). */
-        void skip() {
-            last = System.nanoTime();
-        }
-
-        void print(PrintWriter out) {
-            seconds.forEach((k, v) -> out.println(String.format(Locale.ROOT, "%s: %.2f s", k, v)));
-        }
-    }
-
     /**
-     * Several output files that appear together or not at all: each is written completely to a hidden file
-     * beside its target (same extension, so format-by-name writers still work), and only when every one is
-     * written are they moved into place. A failure deletes the written ones and leaves the targets untouched.
+     * Several output files that appear together or not at all ({@link AtomicFiles#writeAll}): each is written to
+     * a hidden file beside its target with the same extension, so format-by-name writers still work, and only when
+     * every one is written are they moved into place. A failure deletes the written ones and leaves the targets
+     * untouched.
      */
     static final class StagedFiles {
 
-        /** Writes one file's content. */
-        @FunctionalInterface
-        interface Writer {
-            void write(Path file) throws IOException;
-        }
+        private final Map<Path, AtomicFiles.IOConsumer<Path>> files = new LinkedHashMap<>();
 
-        private final List<Path[]> entries = new ArrayList<>();
-        private final List<Writer> writers = new ArrayList<>();
-
-        void add(Path target, Writer writer) {
-            entries.add(new Path[] {target.toAbsolutePath(), null});
-            writers.add(writer);
+        void add(Path target, AtomicFiles.IOConsumer<Path> writer) {
+            files.put(target, writer);
         }
 
         /** Writes every file, then moves them into place. */
         void commit() throws IOException {
-            Set<Path> written = new HashSet<>();
-            boolean done = false;
-            try {
-                for (int i = 0; i < entries.size(); i++) {
-                    Path target = entries.get(i)[0];
-                    Path stage = target.resolveSibling("." + Long.toHexString(ThreadLocalRandom.current().nextLong()
-                            & Long.MAX_VALUE) + "-" + target.getFileName());
-                    entries.get(i)[1] = stage;
-                    written.add(stage);
-                    writers.get(i).write(stage);
-                }
-                for (Path[] e : entries) {
-                    try {
-                        Files.move(e[1], e[0], StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    } catch (AtomicMoveNotSupportedException x) {
-                        Files.move(e[1], e[0], StandardCopyOption.REPLACE_EXISTING);
-                    }
-                    written.remove(e[1]);
-                }
-                done = true;
-            } finally {
-                if (!done) {
-                    for (Path p : written) {
-                        try {
-                            Files.deleteIfExists(p);
-                        } catch (IOException suppressed) {
-                            // best effort: the original failure is what the user needs to see
-                        }
-                    }
-                }
-            }
+            AtomicFiles.writeAll(files);
         }
     }
 }

@@ -15,6 +15,7 @@ import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmenter;
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.MalformedImageException;
 import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.NpyArray;
@@ -22,15 +23,14 @@ import dev.medsam.io.numpy.Npz;
 import dev.medsam.io.numpy.SpacingOrder;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -367,27 +367,19 @@ public final class ChallengeEvaluation {
 
     // ------------------------------------------------------------------------------------------------ output
 
-    /** Writes the CSV to a temporary file beside it, then moves it into place. */
+    /** Writes the CSV atomically (temporary file beside it, then a move). */
     private static void writeCsv(Path csv, List<CaseResult> results) throws IOException {
-        Path tmp = Files.createTempFile(csv.toAbsolutePath().getParent(), "." + csv.getFileName(), ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("case,dsc,nsd,pred_voxels,gt_voxels,pred_volume_ml,gt_volume_ml,seconds\n");
-                for (CaseResult r : results) {
-                    w.write(String.join(",", csvField(r.name()), fixed(r.dsc(), 4), fixed(r.nsd(), 4),
-                            Long.toString(r.predVoxels()), Long.toString(r.gtVoxels()), fixed(r.predVolumeMl(), 4),
-                            fixed(r.gtVolumeMl(), 4), fixed(r.runTime().toNanos() / 1e9, 3)));
-                    w.write('\n');
-                }
+        AtomicFiles.write(csv, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            w.write("case,dsc,nsd,pred_voxels,gt_voxels,pred_volume_ml,gt_volume_ml,seconds\n");
+            for (CaseResult r : results) {
+                w.write(String.join(",", csvField(r.name()), fixed(r.dsc(), 4), fixed(r.nsd(), 4),
+                        Long.toString(r.predVoxels()), Long.toString(r.gtVoxels()), fixed(r.predVolumeMl(), 4),
+                        fixed(r.gtVolumeMl(), 4), fixed(r.runTime().toNanos() / 1e9, 3)));
+                w.write('\n');
             }
-            try {
-                Files.move(tmp, csv, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, csv, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            w.flush();
+        });
     }
 
     /** Rounded as the reference's {@code np.round(x, 4)}; NaN as an empty field, as pandas writes it. */

@@ -7,6 +7,7 @@ import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.examples.MaskImages;
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.MedicalImages;
 
 import java.io.IOException;
@@ -164,12 +165,7 @@ public final class BatchSegment {
                     .append(r.ok() ? String.format(Locale.ROOT, "%.4f", r.iou()) : "").append(',')
                     .append(r.millis()).append(',').append(r.error().replace(',', ';').replace('\n', ' ')).append('\n');
         }
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), ".results", ".tmp");
-        try {
-            Files.writeString(tmp, b, StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] csv = b.toString().getBytes(StandardCharsets.UTF_8);
+        AtomicFiles.write(file, out -> out.write(csv)); // complete or not at all
     }
 }

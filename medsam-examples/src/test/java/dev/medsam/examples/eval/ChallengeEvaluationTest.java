@@ -4,6 +4,7 @@ import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.testing.FakeSamModel;
 import dev.medsam.io.MalformedImageException;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
@@ -87,7 +88,7 @@ class ChallengeEvaluationTest {
         volumeCase(f, "3DBox_MR_cubes.npz");
         imageCase(f, "2DBox_XRay_rects.npz");
         Path out = dir.resolve("out");
-        BoxDrawingModel model = new BoxDrawingModel();
+        FakeSamModel model = new FakeSamModel();
         List<String> events = new ArrayList<>();
         EvaluationReport report;
         try (SegmentationSession session = SegmentationSession.of(model)) {
@@ -167,7 +168,7 @@ class ChallengeEvaluationTest {
     void badFoldersAndCasesAreNamed() throws IOException {
         ChallengeFolder f = new ChallengeFolder(dir);
         Path out = dir.resolve("out");
-        try (SegmentationSession session = SegmentationSession.of(new BoxDrawingModel())) {
+        try (SegmentationSession session = SegmentationSession.of(new FakeSamModel())) {
             IllegalArgumentException empty = assertThrows(IllegalArgumentException.class,
                     () -> ChallengeEvaluation.builder(f.images, f.gts, out).build().run(session));
             assertTrue(empty.getMessage().contains("no .npz cases"), empty.getMessage());

@@ -2,7 +2,7 @@ package dev.medsam.io.image2d;
 
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.internal.AtomicFiles;
+import dev.medsam.io.AtomicFiles;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
@@ -60,7 +60,7 @@ public final class PngWriter {
                     + t.numpyName() + " with " + c + " components");
         }
         BufferedImage img = toBufferedImage(image);
-        AtomicFiles.write(file, false, out -> {
+        AtomicFiles.write(file, out -> {
             Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName("png");
             if (!it.hasNext()) {
                 throw new IOException("no ImageIO PNG writer is available");

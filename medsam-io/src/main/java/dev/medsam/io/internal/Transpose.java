@@ -38,6 +38,11 @@ public final class Transpose {
             }
         }
         ByteBuffer src = data.duplicate();
+        if (!src.hasRemaining()) {
+            // An empty array (some axis is 0): nothing to feed. Walking the other axes anyway would step past
+            // Integer.MAX_VALUE when one of them is that large, as a mangled header may claim, and never end.
+            return;
+        }
         int base = src.position();
         if (kept.size() <= 1) {
             byte[] chunk = new byte[Math.min(src.remaining(), 1 << 20)];

@@ -52,7 +52,7 @@ public final class ValueDigest {
         sha.update(littleEndian, offset, length);
         ByteBuffer bb = ByteBuffer.wrap(littleEndian, offset, length).order(ByteOrder.LITTLE_ENDIAN);
         for (int p = offset, end = offset + length; p < end; p += width) {
-            accept(rescale.apply(decode(bb, p)));
+            accept(rescale.apply(NpyValues.get(type, bb, p)));
         }
     }
 
@@ -65,31 +65,6 @@ public final class ValueDigest {
             src.get(chunk, 0, n);
             update(chunk, 0, n);
         }
-    }
-
-    private double decode(ByteBuffer bb, int p) {
-        return switch (type) {
-            case BOOL -> bb.get(p) != 0 ? 1 : 0;
-            case INT8 -> bb.get(p);
-            case UINT8 -> bb.get(p) & 0xFF;
-            case INT16 -> bb.getShort(p);
-            case UINT16 -> bb.getShort(p) & 0xFFFF;
-            case INT32 -> bb.getInt(p);
-            case UINT32 -> bb.getInt(p) & 0xFFFFFFFFL;
-            case INT64 -> bb.getLong(p);
-            case UINT64 -> unsignedToDouble(bb.getLong(p));
-            case FLOAT16 -> Half.toFloat(bb.getShort(p));
-            case FLOAT32 -> bb.getFloat(p);
-            case FLOAT64 -> bb.getDouble(p);
-        };
-    }
-
-    static double unsignedToDouble(long v) {
-        if (v >= 0) {
-            return v;
-        }
-        // round-to-nearest like NumPy's uint64 -> float64 cast: halve (keeping the sticky bit), convert, double
-        return ((v >>> 1) | (v & 1)) * 2.0;
     }
 
     private void accept(double v) {

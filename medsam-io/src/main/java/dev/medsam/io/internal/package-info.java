@@ -1,2 +1,2 @@
-/** Implementation details of medsam-io (bounds, atomic writes, digests, format sniffing). Not API. */
+/** Implementation details of medsam-io (bounds, digests, format sniffing). Not API. */
 package dev.medsam.io.internal;

@@ -4,7 +4,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
-import dev.medsam.io.internal.AtomicFiles;
+import dev.medsam.io.AtomicFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes a {@link MedicalImage} as a single-file NIfTI image: {@code .nii}, or gzip-compressed when the file
@@ -75,10 +76,14 @@ public final class NiftiWriter {
         Objects.requireNonNull(file, "file");
         NiftiHeader h = header(image);
         boolean gzip = file.getFileName() != null && file.getFileName().toString().endsWith(".gz");
-        AtomicFiles.write(file, gzip, out -> {
+        AtomicFiles.write(file, raw -> {
+            OutputStream out = gzip ? new GZIPOutputStream(raw, 1 << 16) : raw;
             out.write(h.encode());
             out.write(new byte[(int) h.voxOffset - h.version.headerSize()]); // extension flag 0, no extensions
             writeData(image, h.order, out);
+            if (out instanceof GZIPOutputStream gz) {
+                gz.finish();
+            }
         });
     }
 

@@ -1,7 +1,7 @@
 package dev.medsam.io.numpy;
 
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.AtomicFiles;
 import dev.medsam.io.internal.ByteOrders;
 import dev.medsam.io.internal.Limits;
 import dev.medsam.io.internal.Transpose;
@@ -86,7 +86,7 @@ public final class Npy {
     public static void write(Path file, NpyArray array, ByteOrder order, boolean fortranOrder) throws IOException {
         Objects.requireNonNull(array, "array");
         Objects.requireNonNull(order, "order");
-        AtomicFiles.write(file, false, out -> writeTo(out, array, order, fortranOrder));
+        AtomicFiles.write(file, out -> writeTo(out, array, order, fortranOrder));
     }
 
     // ---- stream level, shared with Npz ----

@@ -3,7 +3,7 @@ package dev.medsam.io.numpy;
 import dev.medsam.core.FloatTensor;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.internal.Half;
+import dev.medsam.io.internal.NpyValues;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -159,21 +159,7 @@ public final class NpyArray {
             throw new IndexOutOfBoundsException("element " + flatIndex + " outside 0.." + (size() - 1)
                     + " of shape " + Arrays.toString(shape));
         }
-        int p = (int) (flatIndex * dtype.bytes());
-        return switch (dtype) {
-            case BOOL -> data.get(p) != 0 ? 1 : 0;
-            case INT8 -> data.get(p);
-            case UINT8 -> data.get(p) & 0xFF;
-            case INT16 -> data.getShort(p);
-            case UINT16 -> data.getShort(p) & 0xFFFF;
-            case INT32 -> data.getInt(p);
-            case UINT32 -> data.getInt(p) & 0xFFFFFFFFL;
-            case INT64 -> data.getLong(p);
-            case UINT64 -> unsigned(data.getLong(p));
-            case FLOAT16 -> Half.toFloat(data.getShort(p));
-            case FLOAT32 -> data.getFloat(p);
-            case FLOAT64 -> data.getDouble(p);
-        };
+        return NpyValues.get(dtype, data, (int) (flatIndex * dtype.bytes()));
     }
 
     /** Element at a multi-index (NumPy order), as {@link #get(long)}. */
@@ -191,10 +177,6 @@ public final class NpyArray {
             flat = flat * shape[a] + index[a];
         }
         return get(flat);
-    }
-
-    private static double unsigned(long v) {
-        return v >= 0 ? v : ((v >>> 1) | (v & 1)) * 2.0;
     }
 
     /** All values as float (C order): exact for float32 and float16 arrays, rounded for wider types. */

@@ -1,7 +1,7 @@
 package dev.medsam.io.numpy;
 
+import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.AtomicFiles;
 import dev.medsam.io.internal.Limits;
 
 import java.io.BufferedInputStream;
@@ -130,7 +130,7 @@ public final class Npz {
                 throw new IllegalArgumentException("npz array name '" + name + "' must be non-empty without '/'");
             }
         }
-        AtomicFiles.write(file, false, out -> {
+        AtomicFiles.write(file, out -> {
             ZipOutputStream zip = new ZipOutputStream(out);
             for (Map.Entry<String, NpyArray> a : arrays.entrySet()) {
                 ZipEntry e = new ZipEntry(a.getKey() + ".npy");

@@ -1,5 +1,6 @@
 package dev.medsam.io.image2d;
 
+import dev.medsam.core.testing.TempFolders;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.testing.Mangle;
 import net.jqwik.api.Arbitraries;
@@ -18,9 +19,7 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** PNG, JPEG, BMP and TIFF reading never crashes, hangs or over-allocates on damaged or lying files. */
 class RasterMangledInputTest {
@@ -76,9 +75,7 @@ class RasterMangledInputTest {
 
     @AfterContainer
     static void removeFiles() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempFolders.deleteTree(dir);
     }
 
     @Property(tries = 1)

@@ -4,6 +4,7 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.testing.TempFolders;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.testing.Mangle;
 import net.jqwik.api.Arbitraries;
@@ -20,9 +21,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** NIfTI readers never crash, hang or over-allocate on truncated, bit-flipped or lying files. */
 class NiftiMangledInputTest {
@@ -76,9 +75,7 @@ class NiftiMangledInputTest {
 
     @AfterContainer
     static void removeFiles() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempFolders.deleteTree(dir);
     }
 
     @Property(tries = 1)

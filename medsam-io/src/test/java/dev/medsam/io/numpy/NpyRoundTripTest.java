@@ -1,5 +1,6 @@
 package dev.medsam.io.numpy;
 
+import dev.medsam.core.testing.TempFolders;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -15,12 +16,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,9 +36,7 @@ class NpyRoundTripTest {
 
     @AfterContainer
     static void removeDir() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempFolders.deleteTree(dir);
     }
 
     record Case(NpyDtype dtype, int[] shape, long seed, ByteOrder order, boolean fortran) {

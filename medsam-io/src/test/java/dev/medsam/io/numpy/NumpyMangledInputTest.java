@@ -1,5 +1,6 @@
 package dev.medsam.io.numpy;
 
+import dev.medsam.core.testing.TempFolders;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.testing.Mangle;
 import net.jqwik.api.Arbitraries;
@@ -16,11 +17,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /** .npy and .npz readers never crash, hang or over-allocate on damaged or lying files. */
 class NumpyMangledInputTest {
@@ -56,9 +55,7 @@ class NumpyMangledInputTest {
 
     @AfterContainer
     static void removeFiles() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        TempFolders.deleteTree(dir);
     }
 
     @Provide

@@ -1,0 +1,60 @@
+package dev.medsam.examples.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Wall-clock time per stage of a command, in the order the stages first ran. A stage either ends at a
+ * {@link #lap} (the time since the previous lap or {@link #skip}) or is one {@link #time timed} step; a stage
+ * named twice adds up.
+ */
+final class StageTimings {
+
+    /** A step that may throw an IOException. */
+    @FunctionalInterface
+    interface Step<T> {
+        T run() throws IOException;
+    }
+
+    private final Map<String, Long> nanos = new LinkedHashMap<>();
+    private long last = System.nanoTime();
+
+    /** Ends the current stage under {@code name}. */
+    void lap(String name) {
+        long now = System.nanoTime();
+        nanos.merge(name, now - last, Long::sum);
+        last = now;
+    }
+
+    /** Starts the next stage now, discarding the time since the last lap (warm-up runs). */
+    void skip() {
+        last = System.nanoTime();
+    }
+
+    /** Runs {@code step} as the stage {@code name}. */
+    <T> T time(String name, Step<T> step) throws IOException {
+        skip();
+        T result = step.run();
+        lap(name);
+        return result;
+    }
+
+    /** One line per stage: "encode: 1.23 s". */
+    void printSeconds(PrintWriter out) {
+        nanos.forEach((k, v) -> out.println(String.format(Locale.ROOT, "%s: %.2f s", k, v / 1e9)));
+    }
+
+    /** An indented table in milliseconds, names aligned, with the total. */
+    void printTable(PrintWriter out) {
+        int width = nanos.keySet().stream().mapToInt(String::length).max().orElse(10);
+        long total = 0;
+        for (Map.Entry<String, Long> e : nanos.entrySet()) {
+            total += e.getValue();
+            out.println(String.format(Locale.ROOT, "  %-" + width + "s %9.1f ms", e.getKey(), e.getValue() / 1e6));
+        }
+        out.println(String.format(Locale.ROOT, "  %-" + width + "s %9.1f ms", "total", total / 1e6));
+    }
+}
