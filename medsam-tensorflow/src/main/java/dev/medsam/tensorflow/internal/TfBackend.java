@@ -27,6 +27,14 @@ public final class TfBackend implements Backend {
     /** Backend option: images whose decoder side each model keeps (default {@value #DEFAULT_CACHE}). */
     public static final String CACHE_OPTION = "decoder.cache";
     static final int DEFAULT_CACHE = 4;
+    /**
+     * Inter-op threads when the options leave it to the backend. The network is a chain of large operations, each
+     * already spread over the intra-op threads, so one inter-op thread avoids running two of them on the same
+     * cores at once. It is also the setting the benchmarks publish. TensorFlow's own default (one per core) was
+     * not faster: ViT-B encoder medians 7.1 s against 6.7 s with one thread, over four runs each on 2 cores
+     * (EncoderBenchmark, benchmarks/README.md), a difference within that machine's run-to-run spread.
+     */
+    static final int DEFAULT_INTER_OP_THREADS = 1;
     private static final Set<String> KNOWN_OPTIONS = Set.of(Precision.OPTION, CACHE_OPTION);
     private static final DeviceSpec GPU0 = DeviceSpec.newBuilder().deviceType(DeviceSpec.DeviceType.GPU).deviceIndex(0).build();
     private static final System.Logger LOG = System.getLogger(TfBackend.class.getName());
@@ -71,9 +79,10 @@ public final class TfBackend implements Backend {
         String version = loadNative();
         // TensorFlow sizes its process-wide thread pools from the first session it creates (per-session pools,
         // use_per_session_threads, ran the encoder on one core here); so the probes below use these settings too.
+        int interOp = options.interOpThreads() == 0 ? DEFAULT_INTER_OP_THREADS : options.interOpThreads();
         ConfigProto.Builder proto = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.intraOpThreads())
-                .setInterOpParallelismThreads(options.interOpThreads());
+                .setInterOpParallelismThreads(interOp);
         ConfigProto probeConfig = proto.build();
         Device device = gpuPlacementWithSoftFallback ? Device.GPU : resolveDevice(options.device(), probeConfig);
         DeviceSpec placement = null;
@@ -87,7 +96,7 @@ public final class TfBackend implements Backend {
         RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize, fusedLayerNorm);
         LOG.log(System.Logger.Level.INFO, "TensorFlow " + version + " backend on " + device
                 + (options.device() == Device.AUTO ? " (requested AUTO)" : "") + ", " + precision + ", intra-op threads "
-                + threads(options.intraOpThreads()) + ", inter-op threads " + threads(options.interOpThreads()));
+                + threads(options.intraOpThreads()) + ", inter-op threads " + interOp);
         return new TfBackend(name, options, config);
     }
 

@@ -3,9 +3,14 @@ package dev.medsam.tensorflow.internal;
 import dev.medsam.core.FloatTensor;
 import dev.medsam.core.ImageEmbedding;
 import dev.medsam.core.MaskPrediction;
+import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,5 +37,52 @@ class Bf16Test {
             TinyParityTest.check("bf16 box/lowres_single", TinyParityTest.fixture("tiny/box/lowres_single.npy"), p.logits(), 1e-4);
             assertArrayEquals(new int[] {1, 1}, p.iou().shape());
         }
+    }
+
+    /**
+     * Issue 9's accuracy bar for the reduced-precision mode: masks from a bf16 encoder against masks from the
+     * fp32 encoder, each run end to end (encoder and decoder) on the same input, Dice of the 256x256 binary masks
+     * (logits above 0) at least 0.99 for every prompt of the parity cases.
+     */
+    @Test
+    void bf16MasksAgreeWithFp32Masks() {
+        List<String> cases = List.of("box", "box3", "point_box");
+        Map<String, MaskPrediction> fp32 = predictAll(BackendOptions.builder().intraOpThreads(2).build(), cases);
+        Map<String, MaskPrediction> bf16 = predictAll(
+                BackendOptions.builder().intraOpThreads(2).extra("precision", "bf16").build(), cases);
+        for (String c : cases) {
+            float[] a = fp32.get(c).logits().toArray();
+            float[] b = bf16.get(c).logits().toArray();
+            int perMask = 256 * 256;
+            for (int m = 0; m < a.length / perMask; m++) {
+                long both = 0;
+                long inA = 0;
+                long inB = 0;
+                for (int i = m * perMask; i < (m + 1) * perMask; i++) {
+                    boolean x = a[i] > 0;
+                    boolean y = b[i] > 0;
+                    inA += x ? 1 : 0;
+                    inB += y ? 1 : 0;
+                    both += x && y ? 1 : 0;
+                }
+                assertTrue(inA > 0, c + " mask " + m + ": the fp32 mask is empty, so Dice would say nothing");
+                double dice = 2.0 * both / (inA + inB);
+                System.out.printf("bf16 vs fp32 %s mask %d: Dice %.5f (%d vs %d pixels)%n", c, m, dice, inA, inB);
+                assertTrue(dice >= 0.99, c + " mask " + m + ": Dice " + dice + " below 0.99");
+            }
+        }
+    }
+
+    private static Map<String, MaskPrediction> predictAll(BackendOptions options, List<String> cases) {
+        Map<String, MaskPrediction> out = new HashMap<>();
+        try (TfBackend backend = TfBackend.open("tensorflow", options);
+             TfSamModel model = (TfSamModel) backend.load(TinyModel.architecture(), TinyModel.weights())) {
+            ImageEmbedding e = model.imageEncoder().encode(TinyModel.input());
+            for (String c : cases) {
+                List<ModelPrompt> prompts = TinyParityTest.prompts(c);
+                out.put(c, model.predict(e, prompts, false));
+            }
+        }
+        return out;
     }
 }
