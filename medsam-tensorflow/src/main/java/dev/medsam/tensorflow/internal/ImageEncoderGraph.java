@@ -48,7 +48,7 @@ final class ImageEncoderGraph {
         this.dim = arch.embedDim();
         this.heads = arch.heads();
         this.headDim = arch.headDim();
-        Nn nn = root.sub("image_encoder");
+        Nn nn = root.scope("image_encoder");
         int size = SamArchitecture.IMAGE_SIZE;
         int patch = SamArchitecture.PATCH_SIZE;
         int tokens = grid * grid;
@@ -57,7 +57,7 @@ final class ImageEncoderGraph {
 
         // Patch embedding: a 16x16 stride-16 convolution is a product of the (4096, 3*16*16) patch matrix with the
         // (3*16*16, C) reshaped kernel; the patch elements are ordered (channel, ky, kx) like the PyTorch kernel.
-        Nn pe = nn.sub("patch_embed");
+        Nn pe = nn.scope("patch_embed");
         Operand<TFloat32> patches = pe.reshape(pe.transpose(pe.reshape(image, 3, grid, patch, grid, patch), 1, 3, 0, 2, 4),
                 tokens, 3 * patch * patch);
         Operand<? extends TType> peW = w.product("image_encoder.patch_embed.proj.weight",
@@ -69,11 +69,12 @@ final class ImageEncoderGraph {
                 p -> w.nn().reshape(p, tokens, dim)));
 
         for (int i = 0; i < arch.depth(); i++) {
-            x = block(nn.sub("block" + i), w, "image_encoder.blocks." + i + ".", x, arch.isGlobal(i));
-            blocks.add(nn.sub("block" + i).reshape(x, 1, grid, grid, dim));
+            Nn b = nn.scope("block" + i);
+            x = block(b, w, "image_encoder.blocks." + i + ".", x, arch.isGlobal(i));
+            blocks.add(b.reshape(x, 1, grid, grid, dim));
         }
 
-        Nn neck = nn.sub("neck");
+        Nn neck = nn.scope("neck");
         int out = SamArchitecture.OUT_CHANNELS;
         Operand<TFloat32> y = neck.matmul(x, w.product("image_encoder.neck.0.weight", new int[] {out, dim, 1, 1},
                 new int[] {dim, out}, k -> w.nn().transpose(w.nn().reshape(k, out, dim), 1, 0), nn.precision));
@@ -102,11 +103,11 @@ final class ImageEncoderGraph {
         Operand<TFloat32> h = nn.layerNorm(x, w.f32(p + "norm1.weight", dim), w.f32(p + "norm1.bias", dim), EPS);
         Operand<? extends TType> qkvW = w.linearWeight(p + "attn.qkv.weight", 3 * dim, dim, nn.precision);
         Operand<TFloat32> qkvB = w.f32(p + "attn.qkv.bias", 3 * dim);
-        Operand<TFloat32> relH = relPosTable(nn, w, p + "attn.rel_pos_h", s);
-        Operand<TFloat32> relW = relPosTable(nn, w, p + "attn.rel_pos_w", s);
+        Operand<TFloat32> relH = relPosTable(w, p + "attn.rel_pos_h", s);
+        Operand<TFloat32> relW = relPosTable(w, p + "attn.rel_pos_w", s);
         Operand<TFloat32> attn = global
-                ? globalAttention(nn.sub("attn"), h, qkvW, qkvB, relH, relW)
-                : windowAttention(nn.sub("attn"), h, qkvW, qkvB, relH, relW, s);
+                ? globalAttention(nn, h, qkvW, qkvB, relH, relW)
+                : windowAttention(nn, h, qkvW, qkvB, relH, relW, s);
         attn = nn.linear(attn, w.linearWeight(p + "attn.proj.weight", dim, dim, nn.precision), w.f32(p + "attn.proj.bias", dim));
         x = nn.add(x, attn);
         Operand<TFloat32> m = nn.layerNorm(x, w.f32(p + "norm2.weight", dim), w.f32(p + "norm2.bias", dim), EPS);
@@ -117,10 +118,10 @@ final class ImageEncoderGraph {
     }
 
     /**
-     * The relative-position table gathered for an s x s attention (get_rel_pos): entry (i, j) is row
-     * {@code i - j + s - 1}, stored as (s, s, headDim) at upload time.
+     * The relative-position table gathered for an s x s attention (get_rel_pos) and transposed for a batched
+     * product: entry (i, :, j) is row {@code i - j + s - 1}, stored as (s, headDim, s) at upload time.
      */
-    private Operand<TFloat32> relPosTable(Nn nn, WeightStore w, String key, int s) {
+    private Operand<TFloat32> relPosTable(WeightStore w, String key, int s) {
         int rows = 2 * s - 1;
         int[][] index = new int[s][s];
         for (int i = 0; i < s; i++) {
@@ -128,8 +129,18 @@ final class ImageEncoderGraph {
                 index[i][j] = i - j + s - 1;
             }
         }
-        return w.f32(key, new int[] {rows, headDim}, new int[] {s, s, headDim},
-                t -> w.nn().tf.gather(t, w.nn().tf.constant(index), w.nn().tf.constant(0)));
+        Nn u = w.nn();
+        return w.f32(key, new int[] {rows, headDim}, new int[] {s, headDim, s},
+                t -> u.transpose(u.tf.gather(t, u.tf.constant(index), u.tf.constant(0)), 0, 2, 1));
+    }
+
+    /** One-hot rows (tokens = s*s, s): row y*s + x has a 1 in column x. */
+    private static float[][] columnOneHot(int s) {
+        float[][] m = new float[s * s][s];
+        for (int t = 0; t < s * s; t++) {
+            m[t][t % s] = 1f;
+        }
+        return m;
     }
 
     /**
@@ -152,7 +163,7 @@ final class ImageEncoderGraph {
         Operand<TFloat32> q = nn.reshape(parts.get(0), batch, s, s, headDim);
         Operand<TFloat32> k = nn.reshape(parts.get(1), batch, s * s, headDim);
         Operand<TFloat32> v = nn.reshape(parts.get(2), batch, s * s, headDim);
-        Operand<TFloat32> out = attend(nn, q, k, v, relH, relW, batch, s, s);
+        Operand<TFloat32> out = attend(nn, q, withColumnOneHot(nn, k, batch, s), v, relH, relW, batch, s, s);
         // (wy, wx, heads, iy, ix, hd) -> (wy, iy, wx, ix, heads, hd), then crop the padding.
         out = nn.transpose(nn.reshape(out, nw, nw, heads, s, s, headDim), 0, 3, 1, 4, 2, 5);
         out = nn.reshape(out, padded, padded, dim);
@@ -160,6 +171,12 @@ final class ImageEncoderGraph {
             out = nn.slice(out, new int[] {0, 0, 0}, new int[] {grid, grid, dim});
         }
         return nn.reshape(out, grid * grid, dim);
+    }
+
+    /** Keys (B, s*s, hd) extended with the column one-hot (B, s*s, hd + s), see {@link #attend}. */
+    private Operand<TFloat32> withColumnOneHot(Nn nn, Operand<TFloat32> k, int batch, int s) {
+        Operand<TFloat32> oneHot = nn.tf.broadcastTo(nn.tf.constant(columnOneHot(s)), nn.ints(batch, s * s, s));
+        return nn.concat(List.of(k, oneHot), 2);
     }
 
     /** Global attention over all tokens, in chunks of query rows. */
@@ -171,17 +188,16 @@ final class ImageEncoderGraph {
         qkv = nn.transpose(nn.reshape(qkv, tokens, 3, heads, headDim), 1, 2, 0, 3);
         List<Operand<TFloat32>> parts = nn.split(qkv, 0, 3);
         Operand<TFloat32> q = nn.reshape(parts.get(0), heads, grid, grid, headDim);
-        Operand<TFloat32> k = nn.reshape(parts.get(1), heads, tokens, headDim);
+        Operand<TFloat32> k = withColumnOneHot(nn, nn.reshape(parts.get(1), heads, tokens, headDim), heads, grid);
         Operand<TFloat32> v = nn.reshape(parts.get(2), heads, tokens, headDim);
         List<Operand<TFloat32>> chunks = new ArrayList<>();
         Operand<TFloat32> previous = null;
         for (int r0 = 0; r0 < grid; r0 += GLOBAL_ROWS_PER_CHUNK) {
             int rows = Math.min(GLOBAL_ROWS_PER_CHUNK, grid - r0);
             // Each chunk starts after the previous one finished, so only one attention matrix is alive.
-            Nn c = previous == null ? nn.sub("chunk" + r0)
-                    : new Nn(nn.tf.withSubScope("chunk" + r0).withControlDependencies(List.of(previous)), nn.precision);
+            Nn c = previous == null ? nn : nn.after(previous);
             Operand<TFloat32> qc = c.slice(q, new int[] {0, r0, 0, 0}, new int[] {heads, rows, grid, headDim});
-            Operand<TFloat32> rh = c.slice(relH, new int[] {r0, 0, 0}, new int[] {rows, grid, headDim});
+            Operand<TFloat32> rh = c.slice(relH, new int[] {r0, 0, 0}, new int[] {rows, headDim, grid});
             Operand<TFloat32> out = attend(c, qc, k, v, rh, relW, heads, rows, grid);
             chunks.add(out);
             previous = out;
@@ -192,23 +208,31 @@ final class ImageEncoderGraph {
     }
 
     /**
-     * Attention of {@code q} (B, qh, qw, hd) over {@code k}, {@code v} (B, kh*kw, hd), with SAM's decomposed
-     * relative position bias (add_decomposed_rel_pos): the bias uses the unscaled q, the logits the scaled one.
-     * {@code relH} is (qh, kh, hd) for these query rows, {@code relW} (qw, kw, hd). Returns (B, qh*qw, hd).
+     * Attention of {@code q} (B, qh, qw, hd) over keys (B, kh*kw, hd + kw) and values (B, kh*kw, hd), with SAM's
+     * decomposed relative position bias (add_decomposed_rel_pos): the bias uses the unscaled q, the logits the
+     * scaled one. {@code relH} is the transposed table (qh, hd, kh) for these query rows, {@code relW}
+     * (qw, hd, kw). Returns (B, qh*qw, hd).
+     *
+     * <p>The column term rel_w is added inside the q.k product: the keys carry a one-hot of their column after
+     * their hd features, and the queries carry their rel_w row, so q'.k' = scale q.k + rel_w[q, kx] (the one-hot
+     * picks the term exactly). That saves a pass over the attention matrix; the row term is added after.
      */
-    private Operand<TFloat32> attend(Nn nn, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
+    private Operand<TFloat32> attend(Nn nn, Operand<TFloat32> q, Operand<TFloat32> kWithOneHot, Operand<TFloat32> v,
                                      Operand<TFloat32> relH, Operand<TFloat32> relW, int batch, int qh, int kw) {
         // Windows and the global grid are square: queries span qw = kw columns, keys the full kh = kw rows.
         int qw = kw;
         int kh = kw;
         float scale = (float) Math.pow(headDim, -0.5);
-        Operand<TFloat32> q2 = nn.reshape(q, batch, qh * qw, headDim);
-        Operand<TFloat32> logits = nn.bmm(nn.mul(q2, scale), k, false, true); // (B, qh*qw, kh*kw)
-        // rel_h[b, y, x, ky] = sum_c q[b, y, x, c] * Rh[y, ky, c]; rel_w[b, y, x, kx] = sum_c q[b, y, x, c] * Rw[x, kx, c]
-        Operand<TFloat32> relHb = nn.tf.linalg.einsum(List.of(q, relH), "byxc,ykc->byxk");
-        Operand<TFloat32> relWb = nn.tf.linalg.einsum(List.of(q, relW), "byxc,xkc->byxk");
-        Operand<TFloat32> l5 = nn.reshape(logits, batch, qh, qw, kh, kw);
-        l5 = nn.add(nn.add(l5, nn.reshape(relHb, batch, qh, qw, kh, 1)), nn.reshape(relWb, batch, qh, qw, 1, kw));
+        // rel_h[b, y, x, ky] = sum_c q[b, y, x, c] * Rh[y, ky, c]: a product batched over y
+        Operand<TFloat32> qy = nn.reshape(nn.transpose(q, 1, 0, 2, 3), qh, batch * qw, headDim);
+        Operand<TFloat32> relHb = nn.transpose(nn.reshape(nn.bmm(qy, relH, false, false), qh, batch, qw, kh), 1, 0, 2, 3);
+        // rel_w[b, y, x, kx] = sum_c q[b, y, x, c] * Rw[x, kx, c]: batched over x
+        Operand<TFloat32> qx = nn.reshape(nn.transpose(q, 2, 0, 1, 3), qw, batch * qh, headDim);
+        Operand<TFloat32> relWb = nn.transpose(nn.reshape(nn.bmm(qx, relW, false, false), qw, batch, qh, kw), 1, 2, 0, 3);
+        Operand<TFloat32> qAug = nn.concat(List.of(nn.mul(nn.reshape(q, batch, qh * qw, headDim), scale),
+                nn.reshape(relWb, batch, qh * qw, kw)), 2);
+        Operand<TFloat32> logits = nn.bmm(qAug, kWithOneHot, false, true); // (B, qh*qw, kh*kw), rel_w included
+        Operand<TFloat32> l5 = nn.add(nn.reshape(logits, batch, qh, qw, kh, kw), nn.reshape(relHb, batch, qh, qw, kh, 1));
         Operand<TFloat32> probs = nn.softmax(nn.reshape(l5, batch, qh * qw, kh * kw));
         return nn.bmm(probs, v, false, false);
     }

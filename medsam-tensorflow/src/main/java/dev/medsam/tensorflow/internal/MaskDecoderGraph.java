@@ -52,7 +52,7 @@ final class MaskDecoderGraph {
 
     /**
      * The image side from image-embedding tokens (Bi, 4096, 256) and dense prompt tokens (Bd, 4096, 256)
-     * (either may have batch 1).
+     * (either may have batch 1): the source tokens and the first layer's head-major projections of them.
      */
     ImageSide prepare(Nn nn, Operand<TFloat32> embeddingTokens, Operand<TFloat32> denseTokens) {
         Operand<TFloat32> src = nn.add(embeddingTokens, denseTokens);
@@ -60,13 +60,17 @@ final class MaskDecoderGraph {
         String t2i = T + "layers.0.cross_attn_token_to_image.";
         String i2t = T + "layers.0.cross_attn_image_to_token.";
         int half = DIM / 2;
-        Operand<TFloat32> k0 = linear3(nn, srcPe, t2i + "k_proj", DIM, half);
-        Operand<TFloat32> v0 = linear3(nn, src, t2i + "v_proj", DIM, half);
-        Operand<TFloat32> q0 = linear3(nn, srcPe, i2t + "q_proj", DIM, half);
+        int d = half / HEADS;
+        Operand<TFloat32> k0 = heads(nn, linear3(nn, srcPe, t2i + "k_proj", DIM, half), d);
+        Operand<TFloat32> v0 = heads(nn, linear3(nn, src, t2i + "v_proj", DIM, half), d);
+        Operand<TFloat32> q0 = heads(nn, linear3(nn, srcPe, i2t + "q_proj", DIM, half), d);
         return new ImageSide(src, k0, v0, q0);
     }
 
-    /** Runs the decoder for sparse prompt embeddings (B, N, 256) against {@code image}. */
+    /**
+     * Runs the decoder (MaskDecoder.predict_masks with TwoWayTransformer) for sparse prompt embeddings
+     * (B, N, 256) against {@code image}.
+     */
     Outputs decode(Nn nn, Operand<TFloat32> sparse, ImageSide image) {
         // tokens = [iou_token, mask_tokens..., sparse prompts], broadcast over the batch
         Operand<TFloat32> batchOnes = nn.tf.onesLike(nn.slice(sparse, new int[] {0, 0, 0}, new int[] {-1, 1, 1}));
@@ -76,79 +80,151 @@ final class MaskDecoderGraph {
         Operand<TFloat32> queries = tokens;
         Operand<TFloat32> keys = image.src();
         for (int layer = 0; layer < 2; layer++) {
-            Nn l = nn.sub("layer" + layer);
             String p = T + "layers." + layer + ".";
             // self attention; the first layer adds no positional encoding and has no residual
             if (layer == 0) {
-                queries = attention(l.sub("self"), p + "self_attn.", DIM, queries, queries, queries, null, null, null);
+                queries = selfAttention(nn, p + "self_attn.", queries, queries);
             } else {
-                Operand<TFloat32> q = l.add(queries, tokens);
-                queries = l.add(queries, attention(l.sub("self"), p + "self_attn.", DIM, q, q, queries, null, null, null));
+                queries = nn.add(queries, selfAttention(nn, p + "self_attn.", nn.add(queries, tokens), queries));
             }
-            queries = norm(l, queries, p + "norm1");
+            queries = norm(nn, queries, p + "norm1");
             // tokens attend to the image
-            Operand<TFloat32> q = l.add(queries, tokens);
-            Operand<TFloat32> kProj = layer == 0 ? image.k0() : null;
-            Operand<TFloat32> vProj = layer == 0 ? image.v0() : null;
-            Operand<TFloat32> kIn = layer == 0 ? null : l.add(keys, pe);
-            Operand<TFloat32> attn = attention(l.sub("t2i"), p + "cross_attn_token_to_image.", DIM / 2, q, kIn, keys,
-                    null, kProj, vProj);
-            queries = norm(l, l.add(queries, attn), p + "norm2");
+            Operand<TFloat32> q = nn.add(queries, tokens);
+            Operand<TFloat32> attn = layer == 0
+                    ? tokenToImageProjected(nn, p + "cross_attn_token_to_image.", q, image.k0(), image.v0())
+                    : tokenToImage(nn, p + "cross_attn_token_to_image.", q, nn.add(keys, pe), keys);
+            queries = norm(nn, nn.add(queries, attn), p + "norm2");
             // MLP with ReLU
-            Operand<TFloat32> mlp = relu(l, linear3(l, queries, p + "mlp.lin1", DIM, 2048));
-            mlp = linear3(l, mlp, p + "mlp.lin2", 2048, DIM);
-            queries = norm(l, l.add(queries, mlp), p + "norm3");
+            Operand<TFloat32> mlp = nn.relu(linear3(nn, queries, p + "mlp.lin1", DIM, 2048));
+            mlp = linear3(nn, mlp, p + "mlp.lin2", 2048, DIM);
+            queries = norm(nn, nn.add(queries, mlp), p + "norm3");
             // the image attends to the tokens
-            q = l.add(queries, tokens);
-            Operand<TFloat32> kk = layer == 0 ? null : l.add(keys, pe);
-            Operand<TFloat32> qProj = layer == 0 ? image.q0() : null;
-            attn = attention(l.sub("i2t"), p + "cross_attn_image_to_token.", DIM / 2, kk, q, queries, qProj, null, null);
-            keys = norm(l, l.add(keys, attn), p + "norm4");
+            q = nn.add(queries, tokens);
+            attn = imageToToken(nn, p + "cross_attn_image_to_token.", layer == 0 ? image.q0() : nn.add(keys, pe),
+                    layer == 0, q, queries);
+            keys = norm(nn, nn.add(keys, attn), p + "norm4");
         }
-        Nn f = nn.sub("final");
-        Operand<TFloat32> q = f.add(queries, tokens);
-        Operand<TFloat32> attn = attention(f.sub("t2i"), T + "final_attn_token_to_image.", DIM / 2, q,
-                f.add(keys, pe), keys, null, null, null);
-        queries = norm(f, f.add(queries, attn), T + "norm_final_attn");
+        Operand<TFloat32> q = nn.add(queries, tokens);
+        Operand<TFloat32> attn = tokenToImage(nn, T + "final_attn_token_to_image.", q, nn.add(keys, pe), keys);
+        queries = norm(nn, nn.add(queries, attn), T + "norm_final_attn");
 
         // heads
-        Nn h = nn.sub("heads");
-        Operand<TFloat32> upscaled = upscale(h.sub("upscale"), keys); // (B, 65536, 32), sub-pixel order
-        Operand<TFloat32> iouToken = h.reshape(h.slice(queries, new int[] {0, 0, 0}, new int[] {-1, 1, DIM}), -1, DIM);
-        Operand<TFloat32> iou = mlp(h.sub("iou"), iouToken, P + "iou_prediction_head.", DIM, 4); // (B, 4)
+        Operand<TFloat32> upscaled = upscale(nn, keys); // (B, 65536, 32), sub-pixel order
+        Operand<TFloat32> iouToken = nn.reshape(nn.slice(queries, new int[] {0, 0, 0}, new int[] {-1, 1, DIM}), -1, DIM);
+        Operand<TFloat32> iou = mlp(nn, iouToken, P + "iou_prediction_head.", DIM, 4); // (B, 4)
         List<Operand<TFloat32>> hyper = new ArrayList<>();
         for (int i = 0; i < MASK_TOKENS; i++) {
-            Operand<TFloat32> tok = h.reshape(h.slice(queries, new int[] {0, 1 + i, 0}, new int[] {-1, 1, DIM}), -1, DIM);
-            hyper.add(h.reshape(mlp(h.sub("hyper" + i), tok, P + "output_hypernetworks_mlps." + i + ".", DIM, 32),
-                    -1, 1, 32));
+            Operand<TFloat32> tok = nn.reshape(nn.slice(queries, new int[] {0, 1 + i, 0}, new int[] {-1, 1, DIM}), -1, DIM);
+            hyper.add(nn.reshape(mlp(nn, tok, P + "output_hypernetworks_mlps." + i + ".", DIM, 32), -1, 1, 32));
         }
-        Operand<TFloat32> single = masks(h.sub("single"), upscaled, hyper.get(0), 1);
-        Operand<TFloat32> multi = masks(h.sub("multi"), upscaled, h.concat(hyper.subList(1, 4), 1), 3);
-        Operand<TFloat32> iouSingle = h.slice(iou, new int[] {0, 0}, new int[] {-1, 1});
-        Operand<TFloat32> iouMulti = h.slice(iou, new int[] {0, 1}, new int[] {-1, 3});
+        Operand<TFloat32> single = masks(nn, upscaled, hyper.get(0), 1);
+        Operand<TFloat32> multi = masks(nn, upscaled, nn.concat(hyper.subList(1, 4), 1), 3);
+        Operand<TFloat32> iouSingle = nn.slice(iou, new int[] {0, 0}, new int[] {-1, 1});
+        Operand<TFloat32> iouMulti = nn.slice(iou, new int[] {0, 1}, new int[] {-1, 3});
         return new Outputs(single, iouSingle, multi, iouMulti);
     }
 
+    /** Self attention among the tokens (internal width 256, head dim 32): small, computed as the reference does. */
+    private Operand<TFloat32> selfAttention(Nn nn, String p, Operand<TFloat32> qk, Operand<TFloat32> v) {
+        int d = DIM / HEADS;
+        Operand<TFloat32> qh = heads(nn, linear3(nn, qk, p + "q_proj", DIM, DIM), d);
+        Operand<TFloat32> kh = heads(nn, linear3(nn, qk, p + "k_proj", DIM, DIM), d);
+        Operand<TFloat32> vh = heads(nn, linear3(nn, v, p + "v_proj", DIM, DIM), d);
+        Operand<TFloat32> probs = nn.softmax(scaled(nn, nn.bmm(qh, kh, false, true), d));
+        return linear3(nn, mergeHeads(nn, nn.bmm(probs, vh, false, false), DIM), p + "out_proj", DIM, DIM);
+    }
+
     /**
-     * SAM's decoder Attention: projections (internal width {@code inner}), 8 heads, softmax(q k^T / sqrt(d)) v,
-     * out projection. Any of the projections may be given precomputed ({@code qProj}, {@code kProj},
-     * {@code vProj}); then the matching input is ignored. Inputs are (B, N, 256) with broadcastable batches.
+     * Token-to-image attention with the image projections given head-major (1, 8, 4096, 16) (the cached first
+     * layer).
      */
-    private Operand<TFloat32> attention(Nn nn, String p, int inner, Operand<TFloat32> qIn, Operand<TFloat32> kIn,
-                                        Operand<TFloat32> vIn, Operand<TFloat32> qProj, Operand<TFloat32> kProj,
-                                        Operand<TFloat32> vProj) {
+    private Operand<TFloat32> tokenToImageProjected(Nn nn, String p, Operand<TFloat32> qIn, Operand<TFloat32> kh,
+                                                    Operand<TFloat32> vh) {
+        int inner = DIM / 2;
         int d = inner / HEADS;
-        Operand<TFloat32> q = qProj != null ? qProj : linear3(nn, qIn, p + "q_proj", DIM, inner);
-        Operand<TFloat32> k = kProj != null ? kProj : linear3(nn, kIn, p + "k_proj", DIM, inner);
-        Operand<TFloat32> v = vProj != null ? vProj : linear3(nn, vIn, p + "v_proj", DIM, inner);
-        Operand<TFloat32> qh = heads(nn, q, d);
-        Operand<TFloat32> kh = heads(nn, k, d);
-        Operand<TFloat32> vh = heads(nn, v, d);
-        Operand<TFloat32> logits = nn.tf.math.div(nn.bmm(qh, kh, false, true), nn.scalar((float) Math.sqrt(d)));
-        Operand<TFloat32> o = nn.bmm(nn.softmax(logits), vh, false, false); // (B, H, Nq, d)
-        o = nn.transpose(o, 0, 2, 1, 3); // (B, Nq, H, d)
-        o = nn.reshapeLike(o, o, 2, inner);
-        return linear3(nn, o, p + "out_proj", inner, DIM);
+        Operand<TFloat32> qh = heads(nn, linear3(nn, qIn, p + "q_proj", DIM, inner), d);
+        Operand<TFloat32> probs = nn.softmax(scaled(nn, nn.bmm(qh, kh, false, true), d)); // (B, 8, T, 4096)
+        return linear3(nn, mergeHeads(nn, nn.bmm(probs, vh, false, false), inner), p + "out_proj", inner, DIM);
+    }
+
+    /**
+     * Token-to-image attention for per-prompt image tokens, re-associated so that the 4096 image tokens are never
+     * projected: with the key projection folded into the queries, {@code q_h . (Wk_h x + bk_h) = (Wk_h^T q_h) . x
+     * + q_h . bk_h}, where the last term is the same for every image token and leaves the softmax unchanged; and
+     * since the attention weights sum to one, {@code sum_i p_i (Wv_h x_i + bv_h) = Wv_h (sum_i p_i x_i) + bv_h}.
+     * Per prompt this costs 2 x 8T x 4096 x 256 multiply-adds instead of 2 x 4096 x 256 x 128 for the two image
+     * projections (T tokens, 7 for a box).
+     *
+     * @param qIn queries with positional encoding (B, T, 256)
+     * @param xk  image tokens with positional encoding (B, 4096, 256)
+     * @param xv  image tokens (B, 4096, 256)
+     */
+    private Operand<TFloat32> tokenToImage(Nn nn, String p, Operand<TFloat32> qIn, Operand<TFloat32> xk,
+                                           Operand<TFloat32> xv) {
+        int inner = DIM / 2;
+        int d = inner / HEADS;
+        Operand<TFloat32> qh = heads(nn, linear3(nn, qIn, p + "q_proj", DIM, inner), d); // (B, 8, T, 16)
+        Operand<TFloat32> wk = w.f32(p + "k_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
+                t -> w.nn().reshape(t, HEADS, d, DIM));
+        Operand<TFloat32> qx = nn.reshapeLike(nn.bmm(qh, wk, false, false), qh, 1, -1, DIM); // (B, 8T, 256)
+        Operand<TFloat32> probs = nn.softmax(scaled(nn, nn.bmm(qx, xk, false, true), d)); // (B, 8T, 4096)
+        Operand<TFloat32> px = nn.reshapeLike(nn.bmm(probs, xv, false, false), qh, 3, DIM); // (B, 8, T, 256)
+        Operand<TFloat32> wv = w.f32(p + "v_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, DIM, d},
+                t -> w.nn().transpose(w.nn().reshape(t, HEADS, d, DIM), 0, 2, 1));
+        Operand<TFloat32> bv = w.f32(p + "v_proj.bias", new int[] {inner}, new int[] {HEADS, 1, d},
+                t -> w.nn().reshape(t, HEADS, 1, d));
+        Operand<TFloat32> o = nn.add(nn.bmm(px, wv, false, false), bv); // (B, 8, T, 16)
+        return linear3(nn, mergeHeads(nn, o, inner), p + "out_proj", inner, DIM);
+    }
+
+    /**
+     * Image-to-token attention, re-associated so that the image tokens are neither projected to queries nor
+     * through out_proj: {@code (Wq_h x + bq_h) . k_h = x . (Wq_h^T k_h) + bq_h . k_h} and
+     * {@code out_proj(concat_h o_h) = sum_h p_h (v_h Wo_h) + bo}. Per prompt 2 x 4096 x 256 x 8T multiply-adds
+     * instead of 2 x 4096 x 256 x 128.
+     *
+     * @param image       image tokens with positional encoding (B, 4096, 256); or, when {@code projected}, their
+     *                    query projection head-major (1, 8, 4096, 16) (the cached first layer)
+     * @param kIn         token keys with positional encoding (B, T, 256)
+     * @param vIn         token values (B, T, 256)
+     * @return the attention output for every image token, (B, 4096, 256)
+     */
+    private Operand<TFloat32> imageToToken(Nn nn, String p, Operand<TFloat32> image, boolean projected,
+                                           Operand<TFloat32> kIn, Operand<TFloat32> vIn) {
+        int inner = DIM / 2;
+        int d = inner / HEADS;
+        Operand<TFloat32> kh = heads(nn, linear3(nn, kIn, p + "k_proj", DIM, inner), d); // (B, 8, T, 16)
+        Operand<TFloat32> vh = heads(nn, linear3(nn, vIn, p + "v_proj", DIM, inner), d);
+        Operand<TFloat32> logits; // (B, 4096, 8, T)
+        if (projected) {
+            logits = nn.transpose(nn.bmm(image, kh, false, true), 0, 2, 1, 3);
+        } else {
+            Operand<TFloat32> wq = w.f32(p + "q_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
+                    t -> w.nn().reshape(t, HEADS, d, DIM));
+            Operand<TFloat32> bq = w.f32(p + "q_proj.bias", new int[] {inner}, new int[] {HEADS, d, 1},
+                    t -> w.nn().reshape(t, HEADS, d, 1));
+            Operand<TFloat32> kx = nn.reshapeLike(nn.bmm(kh, wq, false, false), kh, 1, -1, DIM); // (B, 8T, 256)
+            Operand<TFloat32> c = nn.reshapeLike(nn.bmm(kh, bq, false, false), kh, 1, 1, -1); // (B, 1, 8T)
+            Operand<TFloat32> l = nn.add(nn.bmm(image, kx, false, true), c); // (B, 4096, 8T)
+            logits = nn.reshapeLike(l, kh, 1, SamGraph.TOKENS, HEADS, -1);
+        }
+        Operand<TFloat32> probs = nn.softmax(scaled(nn, logits, d));
+        probs = nn.reshapeLike(probs, kh, 1, SamGraph.TOKENS, -1); // (B, 4096, 8T)
+        Operand<TFloat32> wo = w.f32(p + "out_proj.weight", new int[] {DIM, inner}, new int[] {HEADS, d, DIM},
+                t -> w.nn().reshape(w.nn().transpose(t, 1, 0), HEADS, d, DIM));
+        Operand<TFloat32> vo = nn.reshapeLike(nn.bmm(vh, wo, false, false), vh, 1, -1, DIM); // (B, 8T, 256)
+        return nn.add(nn.bmm(probs, vo, false, false), w.f32(p + "out_proj.bias", DIM));
+    }
+
+    /** logits / sqrt(d), as the reference divides after q . k. */
+    private static Operand<TFloat32> scaled(Nn nn, Operand<TFloat32> logits, int d) {
+        return nn.tf.math.div(logits, nn.scalar((float) Math.sqrt(d)));
+    }
+
+    /** (B, H, N, d) -> (B, N, H * d) */
+    private static Operand<TFloat32> mergeHeads(Nn nn, Operand<TFloat32> x, int inner) {
+        Operand<TFloat32> t = nn.transpose(x, 0, 2, 1, 3);
+        return nn.reshapeLike(t, t, 2, inner);
     }
 
     /** (B, N, inner) -> (B, HEADS, N, d) */
@@ -158,10 +234,6 @@ final class MaskDecoderGraph {
 
     private Operand<TFloat32> norm(Nn nn, Operand<TFloat32> x, String key) {
         return nn.layerNorm(x, w.f32(key + ".weight", DIM), w.f32(key + ".bias", DIM), EPS);
-    }
-
-    private static Operand<TFloat32> relu(Nn nn, Operand<TFloat32> x) {
-        return nn.relu(x);
     }
 
     /** A Linear layer on (B, N, in) -> (B, N, out). */

@@ -1,9 +1,9 @@
 package dev.medsam.tensorflow.internal;
 
 import org.tensorflow.Operand;
+import org.tensorflow.Operation;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Constant;
-import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -25,15 +25,33 @@ final class Nn {
 
     final Ops tf;
     final Precision precision;
+    /** Whether LayerNorm may use oneDNN's fused kernel (_MklLayerNorm); see {@link Kernels}. */
+    final boolean fusedLayerNorm;
 
-    Nn(Ops tf, Precision precision) {
+    Nn(Ops tf, Precision precision, boolean fusedLayerNorm) {
         this.tf = tf;
         this.precision = precision;
+        this.fusedLayerNorm = fusedLayerNorm;
     }
 
     /** The same helpers writing into a sub-scope (op names prefixed with {@code name/}). */
-    Nn sub(String name) {
-        return new Nn(tf.withSubScope(name), precision);
+    Nn scope(String name) {
+        return new Nn(tf.withSubScope(name), precision, fusedLayerNorm);
+    }
+
+    /** The same helpers with another matrix-product precision. */
+    Nn withPrecision(Precision p) {
+        return new Nn(tf, p, fusedLayerNorm);
+    }
+
+    /** The same helpers with every new op depending on {@code op} (to order otherwise independent work). */
+    Nn after(Operand<?> op) {
+        return new Nn(tf.withControlDependencies(List.of(op)), precision, fusedLayerNorm);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static Operand<TFloat32> floatOutput(Operation op) {
+        return (Operand) op.output(0);
     }
 
     Constant<TFloat32> scalar(float v) {
@@ -91,7 +109,7 @@ final class Nn {
         return precision == Precision.BF16 ? tf.dtypes.cast(x, TBfloat16.class) : x;
     }
 
-    private Operand<TFloat32> fromProductType(Operand<? extends TType> x) {
+    Operand<TFloat32> fromProductType(Operand<? extends TType> x) {
         if (precision == Precision.BF16) {
             return tf.dtypes.cast(x, TFloat32.class);
         }
@@ -116,19 +134,24 @@ final class Nn {
         return tf.nn.biasAdd(matmul(x, w), b);
     }
 
-    /** Batched product of two activations, broadcasting batch dimensions, float32 out. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
+    /**
+     * Batched product of two activations, broadcasting batch dimensions, float32 out. Built as BatchMatMulV2, which
+     * oneDNN builds run with their own kernel (TF Java's BatchMatMulV3 stays on the slower Eigen one).
+     */
     Operand<TFloat32> bmm(Operand<TFloat32> a, Operand<TFloat32> b, boolean adjA, boolean adjB) {
-        Operand x = toProductType(a);
-        Operand y = toProductType(b);
-        return tf.train.batchMatMul(x, y, TFloat32.class, BatchMatMul.adjX(adjA), BatchMatMul.adjY(adjB));
+        return fromProductType(batchMatMulV2(toProductType(a), toProductType(b), adjA, adjB));
     }
 
     /** Batched product of an activation with a weight already in the product type. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
     Operand<TFloat32> bmmWeight(Operand<TFloat32> a, Operand<? extends TType> w) {
-        Operand x = toProductType(a);
-        return tf.train.batchMatMul(x, (Operand) w, TFloat32.class);
+        return fromProductType(batchMatMulV2(toProductType(a), w, false, false));
+    }
+
+    private Operand<? extends TType> batchMatMulV2(Operand<? extends TType> a, Operand<? extends TType> b, boolean adjA,
+                                                   boolean adjB) {
+        Operation op = tf.scope().opBuilder("BatchMatMulV2", "BatchMatMulV2").addInput(a.asOutput())
+                .addInput(b.asOutput()).setAttr("adj_x", adjA).setAttr("adj_y", adjB).build();
+        return op.output(0);
     }
 
     /**
@@ -136,6 +159,16 @@ final class Nn {
      * normalises each pixel over its channels): {@code (x - mean) / sqrt(var + eps) * gamma + beta}.
      */
     Operand<TFloat32> layerNorm(Operand<TFloat32> x, Operand<TFloat32> gamma, Operand<TFloat32> beta, float eps) {
+        if (fusedLayerNorm) {
+            // the oneDNN kernel takes 2-D or 3-D input
+            int rank = x.shape().numDimensions();
+            boolean flatten = rank < 2 || rank > 3;
+            long channels = gamma.shape().get(0);
+            Operand<TFloat32> in = flatten ? tf.reshape(x, tf.constant(new long[] {-1, channels})) : x;
+            Operation op = tf.scope().opBuilder(Kernels.MKL_LAYER_NORM, "LayerNorm").addInput(in.asOutput())
+                    .addInput(gamma.asOutput()).addInput(beta.asOutput()).setAttr("epsilon", eps).build();
+            return flatten ? tf.reshape(floatOutput(op), tf.shape(x)) : floatOutput(op);
+        }
         Constant<TInt32> lastAxis = tf.constant(new int[] {-1});
         Operand<TFloat32> mean = tf.math.mean(x, lastAxis, org.tensorflow.op.math.Mean.keepDims(true));
         Operand<TFloat32> centred = tf.math.sub(x, mean);

@@ -50,7 +50,7 @@ final class PromptEncoderGraph {
     private final Operand<TFloat32> gaussian;
 
     PromptEncoderGraph(Nn root, WeightStore w) {
-        Nn nn = root.sub("prompt_encoder");
+        Nn nn = root.scope("prompt_encoder");
         gaussian = w.f32("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix", 2, DIM / 2);
 
         coords = nn.tf.withName("coords").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, 2)));
@@ -61,7 +61,7 @@ final class PromptEncoderGraph {
                 w.f32("prompt_encoder.point_embeddings.1.weight", 1, DIM),
                 w.f32("prompt_encoder.point_embeddings.2.weight", 1, DIM),
                 w.f32("prompt_encoder.point_embeddings.3.weight", 1, DIM)), 0);
-        Nn sp = nn.sub("sparse");
+        Nn sp = nn.scope("sparse");
         Operand<TFloat32> shifted = sp.tf.math.div(sp.add(coords, sp.scalar(0.5f)), sp.scalar(IMAGE_SIZE));
         Operand<TFloat32> pe = peEncoding(sp, shifted);
         Operand<TFloat32> keep = sp.tf.expandDims(sp.tf.dtypes.cast(sp.tf.math.notEqual(codes, sp.tf.constant(-1)),
@@ -69,7 +69,7 @@ final class PromptEncoderGraph {
         Operand<TInt32> rows = sp.tf.math.add(codes, sp.tf.constant(1));
         sparse = sp.tf.withName("sparse").math.add(sp.mul(pe, keep), sp.tf.gather(table, rows, sp.tf.constant(0)));
 
-        Nn ms = nn.sub("mask");
+        Nn ms = nn.scope("mask");
         maskInput = ms.tf.withName("mask_input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 256, 256)));
         String p = "prompt_encoder.mask_downscaling.";
         Operand<TFloat32> m = ms.tf.expandDims(maskInput, ms.tf.constant(-1)); // (B, 256, 256, 1)
@@ -93,7 +93,7 @@ final class PromptEncoderGraph {
                 grid[i][j][1] = (i + 0.5f) / GRID;
             }
         }
-        Nn dp = w.nn().sub("dense_pe");
+        Nn dp = w.nn().scope("dense_pe");
         Operand<TFloat32> dense = dp.reshape(peEncoding(dp, dp.tf.constant(grid)), GRID * GRID, DIM);
         densePeTokens = w.derived("dense_pe", new int[] {GRID * GRID, DIM}, dense);
         densePe = nn.tf.withName("dense_pe").linalg.transpose(nn.reshape(densePeTokens, 1, GRID, GRID, DIM),

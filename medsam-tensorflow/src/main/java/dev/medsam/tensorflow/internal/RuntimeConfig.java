@@ -12,7 +12,8 @@ import org.tensorflow.proto.ConfigProto;
  * @param configProto       session settings: thread pools, soft placement, GPU memory growth
  * @param precision         matrix-product precision of the image encoder
  * @param decoderCacheSize  images whose decoder side is kept
+ * @param fusedLayerNorm    whether LayerNorm uses oneDNN's fused CPU kernel
  */
 record RuntimeConfig(Device device, DeviceSpec placement, ConfigProto configProto, Precision precision,
-                     int decoderCacheSize) {
+                     int decoderCacheSize, boolean fusedLayerNorm) {
 }

@@ -1,7 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
 import dev.medsam.core.checkpoint.SamArchitecture;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -39,7 +38,10 @@ final class SamGraph {
     final Operand<TFloat32> embeddingFeedTokens;
     final MaskDecoderGraph.ImageSide embeddingFeedSide;
 
-    /** Placeholders for a cached image: the embedding tokens (1, 4096, 256) and the no-mask image side. */
+    /**
+     * Placeholders for a cached image: the embedding tokens (1, 4096, 256) and the no-mask image side (source
+     * tokens and the first layer's head-major projections).
+     */
     final Placeholder<TFloat32> cachedTokens;
     final Placeholder<TFloat32> cachedSrc;
     final Placeholder<TFloat32> cachedK0;
@@ -59,45 +61,51 @@ final class SamGraph {
     /** predict(): sparse from the prompt placeholders, dense from the mask prompt. */
     final MaskDecoderGraph.Outputs predictMask;
 
-    SamGraph(Graph graph, Ops ops, SamArchitecture architecture, Precision precision) {
+    SamGraph(Ops ops, SamArchitecture architecture, Precision precision, boolean fusedLayerNorm) {
         this.architecture = architecture;
         Ops tf = ops;
         weights = new WeightStore(tf);
-        Nn fp32 = new Nn(tf, Precision.FP32);
-        encoder = new ImageEncoderGraph(new Nn(tf, precision), weights, architecture);
+        Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
+        encoder = new ImageEncoderGraph(fp32.withPrecision(precision), weights, architecture);
         prompt = new PromptEncoderGraph(fp32, weights);
         decoder = new MaskDecoderGraph(weights, prompt.densePeTokens);
 
-        Nn prep = fp32.sub("decoder_prepare");
+        Nn prep = fp32.scope("decoder_prepare");
         encoderTokens = prep.reshape(encoder.embeddingTokens, 1, TOKENS, DIM);
-        encoderSide = decoder.prepare(prep.sub("from_encoder"), encoderTokens, prompt.noMaskEmbed);
+        encoderSide = decoder.prepare(prep.scope("from_encoder"), encoderTokens, prompt.noMaskEmbed);
 
-        Nn fed = prep.sub("from_feed");
+        Nn fed = prep.scope("from_feed");
         embeddingFeed = fed.tf.withName("embedding").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(1, DIM, 64, 64)));
         embeddingFeedTokens = fed.reshape(fed.transpose(embeddingFeed, 0, 2, 3, 1), 1, TOKENS, DIM);
         embeddingFeedSide = decoder.prepare(fed, embeddingFeedTokens, prompt.noMaskEmbed);
 
-        Nn cache = fp32.sub("cached");
+        Nn cache = fp32.scope("cached");
         cachedTokens = placeholder(cache, "tokens", DIM);
         cachedSrc = placeholder(cache, "src", DIM);
-        cachedK0 = placeholder(cache, "k0", DIM / 2);
-        cachedV0 = placeholder(cache, "v0", DIM / 2);
-        cachedQ0 = placeholder(cache, "q0", DIM / 2);
+        cachedK0 = headMajor(cache, "k0");
+        cachedV0 = headMajor(cache, "v0");
+        cachedQ0 = headMajor(cache, "q0");
         MaskDecoderGraph.ImageSide cachedSide = new MaskDecoderGraph.ImageSide(cachedSrc, cachedK0, cachedV0, cachedQ0);
 
-        Nn in = fp32.sub("decoder_inputs");
+        Nn in = fp32.scope("decoder_inputs");
         sparseFeed = in.tf.withName("sparse").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, DIM)));
         denseFeed = in.tf.withName("dense").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, DIM, 64, 64)));
         Operand<TFloat32> denseFeedTokens = in.reshape(in.transpose(denseFeed, 0, 2, 3, 1), -1, TOKENS, DIM);
 
-        decodeNoMask = decoder.decode(fp32.sub("decode_nomask"), sparseFeed, cachedSide);
-        Nn dd = fp32.sub("decode_dense");
-        decodeDense = decoder.decode(dd, sparseFeed, decoder.prepare(dd.sub("prepare"), cachedTokens, denseFeedTokens));
-        predictNoMask = decoder.decode(fp32.sub("predict_nomask"), prompt.sparse, cachedSide);
-        Nn pm = fp32.sub("predict_mask");
+        decodeNoMask = decoder.decode(fp32.scope("decode_nomask"), sparseFeed, cachedSide);
+        Nn dd = fp32.scope("decode_dense");
+        decodeDense = decoder.decode(dd, sparseFeed, decoder.prepare(dd.scope("prepare"), cachedTokens, denseFeedTokens));
+        predictNoMask = decoder.decode(fp32.scope("predict_nomask"), prompt.sparse, cachedSide);
+        Nn pm = fp32.scope("predict_mask");
         predictMask = decoder.decode(pm, prompt.sparse,
-                decoder.prepare(pm.sub("prepare"), cachedTokens, prompt.maskDenseTokens));
+                decoder.prepare(pm.scope("prepare"), cachedTokens, prompt.maskDenseTokens));
+    }
+
+    /** A cached first-layer projection, (1, 8 heads, 4096, 16). */
+    private static Placeholder<TFloat32> headMajor(Nn nn, String name) {
+        return nn.tf.withName(name).placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, TOKENS, DIM / 2 / MaskDecoderGraph.HEADS)));
     }
 
     private static Placeholder<TFloat32> placeholder(Nn nn, String name, int channels) {

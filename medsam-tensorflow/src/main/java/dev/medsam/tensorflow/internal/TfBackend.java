@@ -84,7 +84,9 @@ public final class TfBackend implements Backend {
             // Some ops (int32 shape arithmetic, gathers on small tables) have no GPU kernel: let them run on the CPU.
             proto.setAllowSoftPlacement(true).setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
         }
-        RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize);
+        // The fused LayerNorm is a oneDNN CPU kernel: on a GPU the composite form keeps the work on the device.
+        boolean fusedLayerNorm = device == Device.CPU && Kernels.fusedLayerNormAvailable();
+        RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize, fusedLayerNorm);
         LOG.log(System.Logger.Level.INFO, "TensorFlow " + version + " backend on " + device
                 + (options.device() == Device.AUTO ? " (requested AUTO)" : "") + ", " + precision + ", intra-op threads "
                 + threads(options.intraOpThreads()) + ", inter-op threads " + threads(options.interOpThreads()));

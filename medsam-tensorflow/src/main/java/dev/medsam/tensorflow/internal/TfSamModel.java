@@ -92,10 +92,13 @@ public final class TfSamModel implements SamModel {
             if (config.placement() != null) {
                 tf = tf.withDevice(config.placement());
             }
-            SamGraph g = new SamGraph(graph, tf, architecture, config.precision());
+            SamGraph g = new SamGraph(tf, architecture, config.precision(), config.fusedLayerNorm());
             g.weights.validate(weights, architecture.name());
             long t1 = System.nanoTime();
             session = new Session(graph, config.configProto());
+            if (Boolean.getBoolean("medsam.tf.trace")) {
+                System.err.printf("graph %d ops built+validated in %d ms, session in %d ms%n", countOps(graph), (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
+            }
             g.weights.upload(session, weights);
             long t2 = System.nanoTime();
             FloatTensor densePe;
@@ -117,6 +120,14 @@ public final class TfSamModel implements SamModel {
             closeQuietly(session, graph);
             throw e;
         }
+    }
+
+    private static int countOps(Graph graph) {
+        int n = 0;
+        for (var it = graph.operations(); it.hasNext(); it.next()) {
+            n++;
+        }
+        return n;
     }
 
     private static void closeQuietly(Session session, Graph graph) {
@@ -159,6 +170,23 @@ public final class TfSamModel implements SamModel {
     /** The graph, for tests that inspect placement. */
     Graph graph() {
         return graph;
+    }
+
+    /** The session and graph endpoints, for the timing harness. */
+    Session session() {
+        return session;
+    }
+
+    SamGraph samGraph() {
+        return g;
+    }
+
+    /** The cached decoder side of {@code image} (computed if absent), left acquired: for the timing harness only. */
+    DecoderCache.Entry cacheEntryForHarness(ImageEmbedding image) {
+        return withImage(image, entry -> {
+            cache.acquire(image.id(), image.tensor());
+            return entry;
+        });
     }
 
     // ---------------------------------------------------------------- encoder

@@ -37,6 +37,7 @@ final class WeightStore {
     private static final long BATCH_BYTES = 192L << 20;
 
     private final Ops tf;
+    private final Ops derivedScope;
     private final Nn nn;
     private final Map<String, Upload> uploads = new LinkedHashMap<>();
     private final Map<String, Operand<?>> reads = new LinkedHashMap<>();
@@ -53,8 +54,10 @@ final class WeightStore {
     }
 
     WeightStore(Ops tf) {
+        // Sub-scopes are made here, once: TF Java scans the whole graph for every new sub-scope.
         this.tf = tf.withSubScope("weights");
-        this.nn = new Nn(this.tf, Precision.FP32);
+        this.derivedScope = this.tf.withSubScope("derived");
+        this.nn = new Nn(this.tf, Precision.FP32, false);
     }
 
     /** Helpers for upload-time transforms: they must be built here, never in a compute scope. */
@@ -104,7 +107,7 @@ final class WeightStore {
      * read like a weight (dense positional encodings, gathered relative-position tables...).
      */
     Operand<TFloat32> derived(String name, int[] shape, Operand<TFloat32> expression) {
-        Ops scope = tf.withSubScope("derived");
+        Ops scope = derivedScope;
         VarHandleOp handle = scope.withName(safe(name)).varHandleOp(TFloat32.class, Shape.of(toLongs(shape)),
                 VarHandleOp.sharedName("derived/" + name));
         derivedAssigns.add(scope.assignVariableOp(handle, expression));
@@ -117,16 +120,17 @@ final class WeightStore {
         if (existing != null) {
             return existing;
         }
-        Ops scope = tf.withSubScope(safe(id));
-        Placeholder<TFloat32> feed = scope.withName("feed").placeholder(TFloat32.class,
+        Ops scope = tf;
+        String name = safe(id);
+        Placeholder<TFloat32> feed = scope.withName(name + ".feed").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(toLongs(rawShape))));
         Operand<TFloat32> stored = transform.apply(feed);
         Operand<?> value = type == TFloat32.class ? stored : scope.dtypes.cast(stored, type);
-        VarHandleOp handle = scope.withName("var").varHandleOp(type, Shape.of(toLongs(storedShape)),
+        VarHandleOp handle = scope.withName(name + ".var").varHandleOp(type, Shape.of(toLongs(storedShape)),
                 VarHandleOp.sharedName(id));
-        Op assign = scope.withName("assign").assignVariableOp(handle, value);
+        Op assign = scope.withName(name + ".assign").assignVariableOp(handle, value);
         uploads.put(id, new Upload(key, rawShape.clone(), feed, assign));
-        Operand<?> read = scope.withName("read").readVariableOp(handle, type);
+        Operand<?> read = scope.withName(name + ".read").readVariableOp(handle, type);
         reads.put(id, read);
         return read;
     }
@@ -198,6 +202,7 @@ final class WeightStore {
     }
 
     private static void runBatch(Session session, StateDict weights, List<Upload> batch) {
+        long t0 = System.nanoTime();
         List<TFloat32> fed = new ArrayList<>(batch.size());
         try {
             Session.Runner runner = session.runner();
@@ -206,7 +211,11 @@ final class WeightStore {
                 fed.add(t);
                 runner.feed(u.feed(), t).addTarget(u.assign());
             }
+            long t1 = System.nanoTime();
             runner.run().close();
+            if (Boolean.getBoolean("medsam.tf.trace")) {
+                System.err.printf("upload batch of %d: copy %d ms, run %d ms%n", batch.size(), (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
+            }
         } finally {
             fed.forEach(TFloat32::close);
         }
@@ -242,6 +251,6 @@ final class WeightStore {
     }
 
     private static String safe(String key) {
-        return key.replaceAll("[^A-Za-z0-9_.\\-/]", "_");
+        return key.replaceAll("[^A-Za-z0-9_.\\-]", "_");
     }
 }

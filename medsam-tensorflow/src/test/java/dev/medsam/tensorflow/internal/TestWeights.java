@@ -22,6 +22,29 @@ final class TestWeights {
     private TestWeights() {
     }
 
+    /** The vit_b formula weights of the parity fixtures (see vitb_keys.json). TEMPORARY until core's FormulaWeights. */
+    static StateDict formulaVitB() throws IOException {
+        JsonNode keys = new ObjectMapper().readTree(dev.medsam.core.testing.Fixtures.samParity("vitb_keys.json").toFile()).get("keys");
+        List<TensorData> out = new ArrayList<>();
+        for (JsonNode e : keys) {
+            int k = e.get("k").asInt();
+            double c = e.get("c").asDouble();
+            double sc = e.get("s").asDouble();
+            int[] shape = new int[e.get("shape").size()];
+            int n = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = e.get("shape").get(i).asInt();
+                n *= shape[i];
+            }
+            float[] v = new float[n];
+            for (int i = 0; i < n; i++) {
+                v[i] = (float) (c + sc * Math.sin((0.7310585 * (double) i) + (1.3 * (double) k)));
+            }
+            out.add(new TensorData(e.get("key").asText(), shape, StoredType.F32, java.nio.FloatBuffer.wrap(v)));
+        }
+        return StateDict.of(out);
+    }
+
     static StateDict safetensors(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         ByteBuffer bb = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,56 @@
+package dev.medsam.tensorflow.internal;
+
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Runs a session call with a full trace and prints where the time went, by op type and by name prefix. */
+final class Profiler {
+
+    private Profiler() {
+    }
+
+    static void profile(String title, Session.Runner runner, Function<String, String> groupOfName) {
+        runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+        RunMetadata md;
+        long t0 = System.nanoTime();
+        try (Result r = runner.runAndFetchMetadata()) {
+            md = r.getMetadata().orElseThrow();
+        }
+        double wall = (System.nanoTime() - t0) / 1e6;
+        Map<String, Double> byType = new HashMap<>();
+        Map<String, Double> byGroup = new HashMap<>();
+        Map<String, Double> byNode = new HashMap<>();
+        Map<String, Integer> count = new HashMap<>();
+        double total = 0;
+        for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
+            for (NodeExecStats n : d.getNodeStatsList()) {
+                double ms = (n.getOpEndRelMicros() - n.getOpStartRelMicros()) / 1000.0;
+                String label = n.getTimelineLabel();
+                String type = label.contains("= ") ? label.substring(label.indexOf("= ") + 2) : label;
+                type = type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
+                byType.merge(type, ms, Double::sum);
+                count.merge(type, 1, Integer::sum);
+                byGroup.merge(groupOfName.apply(n.getNodeName()), ms, Double::sum);
+                byNode.merge(n.getNodeName() + " [" + type + "]", ms, Double::sum);
+                total += ms;
+            }
+        }
+        System.out.printf("== %s: wall %.0f ms, sum of op times %.0f ms%n", title, wall, total);
+        byType.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(25)
+                .forEach(e -> System.out.printf("  %-28s %8.1f ms  (%d)%n", e.getKey(), e.getValue(), count.get(e.getKey())));
+        System.out.println("  -- top nodes");
+        byNode.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(Integer.getInteger("top", 25))
+                .forEach(e -> System.out.printf("  %-70s %8.1f ms%n", e.getKey(), e.getValue()));
+        System.out.println("  -- by group");
+        byGroup.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(25)
+                .forEach(e -> System.out.printf("  %-40s %8.1f ms%n", e.getKey(), e.getValue()));
+    }
+}
