@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * (graph optimisation, oneDNN primitive creation) and are not measured.
  *
  * <p>{@code precision}: {@code fp32} (default, matches the reference) or {@code bf16} (the backend's opt-in mode:
- * encoder matrix products in bfloat16, faster on CPUs with AVX-512 BF16 / AMX).
+ * encoder matrix products in bfloat16, faster on CPUs with AVX-512 BF16 / AMX). {@code -p model=tiny} times the
+ * small model of {@link Propagation3dBenchmark} instead.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -45,6 +46,10 @@ public class EncoderBenchmark {
     @Param({"fp32", "bf16"})
     public String precision;
 
+    /** {@code vit_b}, or {@code tiny} (the small model of {@link Propagation3dBenchmark}, to split its time). */
+    @Param({"vit_b"})
+    public String model;
+
     @Param({"2"})
     public int intraOpThreads;
 
@@ -52,27 +57,31 @@ public class EncoderBenchmark {
     public int interOpThreads;
 
     private Backend backend;
-    private SamModel model;
+    private SamModel sam;
     private ImageTensor input;
 
     @Setup(Level.Trial)
     public void setUp() {
         backend = Models.openBackend(intraOpThreads, interOpThreads, precision);
-        model = Models.vitB(backend);
+        switch (model) {
+            case "vit_b" -> sam = Models.vitB(backend);
+            case "tiny" -> sam = Models.tiny(backend);
+            default -> throw new IllegalArgumentException("model '" + model + "': use vit_b or tiny");
+        }
         input = Pipeline.MEDSAM.prepare(CtPhantom.of(512, 512, 1).slice(0), IntensityPreset.ctWindow("soft-tissue"))
                 .tensor();
     }
 
     @Benchmark
     public ImageEmbedding encode() {
-        return model.imageEncoder().encode(input);
+        return sam.imageEncoder().encode(input);
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         System.out.println();
-        System.out.println(ProcessMemory.describe("EncoderBenchmark fork (" + precision + ")"));
-        model.close();
+        System.out.println(ProcessMemory.describe("EncoderBenchmark fork (" + model + ", " + precision + ")"));
+        sam.close();
         backend.close();
     }
 }
