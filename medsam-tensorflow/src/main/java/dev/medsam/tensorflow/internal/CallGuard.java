@@ -51,4 +51,9 @@ final class CallGuard {
     boolean isClosed() {
         return closed;
     }
+
+    /** Calls running now (for tests). */
+    int callsInFlight() {
+        return lock.getReadLockCount();
+    }
 }

@@ -6,6 +6,7 @@ import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
 import org.tensorflow.op.Ops;
+import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -23,14 +24,17 @@ final class Kernels {
     private Kernels() {
     }
 
-    /** Whether {@link #MKL_LAYER_NORM} is registered and runs here (checked once per JVM). */
-    static boolean fusedLayerNormAvailable() {
+    /**
+     * Whether {@link #MKL_LAYER_NORM} is registered and runs here (checked once per JVM, in a session with
+     * {@code config}).
+     */
+    static boolean fusedLayerNormAvailable(ConfigProto config) {
         Boolean b = layerNorm;
         if (b == null) {
             synchronized (Kernels.class) {
                 b = layerNorm;
                 if (b == null) {
-                    b = probeLayerNorm();
+                    b = probeLayerNorm(config);
                     layerNorm = b;
                 }
             }
@@ -38,7 +42,7 @@ final class Kernels {
         return b;
     }
 
-    private static boolean probeLayerNorm() {
+    private static boolean probeLayerNorm(ConfigProto config) {
         boolean registered = TensorFlow.registeredOpList().getOpList().stream()
                 .anyMatch(op -> op.getName().equals(MKL_LAYER_NORM));
         if (!registered) {
@@ -49,7 +53,7 @@ final class Kernels {
             Operand<TFloat32> x = tf.constant(new float[][] {{1f, 2f, 3f, 6f}});
             Operand<TFloat32> y = new Nn(tf, Precision.FP32, true).layerNorm(x, tf.constant(new float[] {1f, 1f, 1f, 1f}),
                     tf.constant(new float[] {0f, 0f, 0f, 0f}), 1e-6f);
-            try (Session s = new Session(g); Result r = s.runner().fetch(y).run()) {
+            try (Session s = new Session(g, config); Result r = s.runner().fetch(y).run()) {
                 float[] out = new float[4];
                 ((TFloat32) r.get(0)).asRawTensor().data().asFloats().read(out);
                 // mean 3, variance 3.5: (x - 3) / sqrt(3.5)

@@ -73,14 +73,18 @@ final class MaskDecoderGraph {
      */
     Outputs decode(Nn nn, Operand<TFloat32> sparse, ImageSide image) {
         // tokens = [iou_token, mask_tokens..., sparse prompts], broadcast over the batch
-        Operand<TFloat32> batchOnes = nn.tf.onesLike(nn.slice(sparse, new int[] {0, 0, 0}, new int[] {-1, 1, 1}));
-        Operand<TFloat32> out = nn.mul(nn.tf.expandDims(outputTokens, nn.tf.constant(0)), batchOnes); // (B, 5, 256)
+        // (B, 5, 256); B from the shape, as sparse may have no entries (mask-only prompts)
+        Operand<org.tensorflow.types.TInt32> shape = nn.tf.concat(List.of(
+                nn.tf.slice(nn.tf.shape(sparse), nn.ints(0), nn.ints(1)), nn.ints(1 + MASK_TOKENS, DIM)), nn.tf.constant(0));
+        Operand<TFloat32> out = nn.tf.broadcastTo(nn.tf.expandDims(outputTokens, nn.tf.constant(0)), shape);
         Operand<TFloat32> tokens = nn.concat(List.of(out, sparse), 1);
 
         Operand<TFloat32> queries = tokens;
         Operand<TFloat32> keys = image.src();
         for (int layer = 0; layer < 2; layer++) {
             String p = T + "layers." + layer + ".";
+            // the image tokens with positional encoding, shared by both cross attentions of this layer
+            Operand<TFloat32> keysPe = layer == 0 ? null : nn.add(keys, pe);
             // self attention; the first layer adds no positional encoding and has no residual
             if (layer == 0) {
                 queries = selfAttention(nn, p + "self_attn.", queries, queries);
@@ -92,7 +96,7 @@ final class MaskDecoderGraph {
             Operand<TFloat32> q = nn.add(queries, tokens);
             Operand<TFloat32> attn = layer == 0
                     ? tokenToImageProjected(nn, p + "cross_attn_token_to_image.", q, image.k0(), image.v0())
-                    : tokenToImage(nn, p + "cross_attn_token_to_image.", q, nn.add(keys, pe), keys);
+                    : tokenToImage(nn, p + "cross_attn_token_to_image.", q, keysPe, keys);
             queries = norm(nn, nn.add(queries, attn), p + "norm2");
             // MLP with ReLU
             Operand<TFloat32> mlp = nn.relu(linear3(nn, queries, p + "mlp.lin1", DIM, 2048));
@@ -100,7 +104,7 @@ final class MaskDecoderGraph {
             queries = norm(nn, nn.add(queries, mlp), p + "norm3");
             // the image attends to the tokens
             q = nn.add(queries, tokens);
-            attn = imageToToken(nn, p + "cross_attn_image_to_token.", layer == 0 ? image.q0() : nn.add(keys, pe),
+            attn = imageToToken(nn, p + "cross_attn_image_to_token.", layer == 0 ? image.q0() : keysPe,
                     layer == 0, q, queries);
             keys = norm(nn, nn.add(keys, attn), p + "norm4");
         }
@@ -164,14 +168,14 @@ final class MaskDecoderGraph {
         int inner = DIM / 2;
         int d = inner / HEADS;
         Operand<TFloat32> qh = heads(nn, linear3(nn, qIn, p + "q_proj", DIM, inner), d); // (B, 8, T, 16)
-        Operand<TFloat32> wk = w.f32(p + "k_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
+        Operand<TFloat32> wk = w.f32(p + "k_proj.weight", "per-head", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
                 t -> w.nn().reshape(t, HEADS, d, DIM));
         Operand<TFloat32> qx = nn.reshapeLike(nn.bmm(qh, wk, false, false), qh, 1, -1, DIM); // (B, 8T, 256)
         Operand<TFloat32> probs = nn.softmax(scaled(nn, nn.bmm(qx, xk, false, true), d)); // (B, 8T, 4096)
         Operand<TFloat32> px = nn.reshapeLike(nn.bmm(probs, xv, false, false), qh, 3, DIM); // (B, 8, T, 256)
-        Operand<TFloat32> wv = w.f32(p + "v_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, DIM, d},
+        Operand<TFloat32> wv = w.f32(p + "v_proj.weight", "per-head-transposed", new int[] {inner, DIM}, new int[] {HEADS, DIM, d},
                 t -> w.nn().transpose(w.nn().reshape(t, HEADS, d, DIM), 0, 2, 1));
-        Operand<TFloat32> bv = w.f32(p + "v_proj.bias", new int[] {inner}, new int[] {HEADS, 1, d},
+        Operand<TFloat32> bv = w.f32(p + "v_proj.bias", "per-head", new int[] {inner}, new int[] {HEADS, 1, d},
                 t -> w.nn().reshape(t, HEADS, 1, d));
         Operand<TFloat32> o = nn.add(nn.bmm(px, wv, false, false), bv); // (B, 8, T, 16)
         return linear3(nn, mergeHeads(nn, o, inner), p + "out_proj", inner, DIM);
@@ -195,25 +199,37 @@ final class MaskDecoderGraph {
         int d = inner / HEADS;
         Operand<TFloat32> kh = heads(nn, linear3(nn, kIn, p + "k_proj", DIM, inner), d); // (B, 8, T, 16)
         Operand<TFloat32> vh = heads(nn, linear3(nn, vIn, p + "v_proj", DIM, inner), d);
-        Operand<TFloat32> logits; // (B, 4096, 8, T)
+        // Logits laid out (B, 8, T, 4096): the softmax runs over the T tokens with the 4096 image tokens contiguous,
+        // much faster than a softmax over a last axis of 7.
+        Operand<TFloat32> logits;
         if (projected) {
-            logits = nn.transpose(nn.bmm(image, kh, false, true), 0, 2, 1, 3);
+            logits = nn.bmm(kh, image, false, true);
         } else {
-            Operand<TFloat32> wq = w.f32(p + "q_proj.weight", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
+            Operand<TFloat32> wq = w.f32(p + "q_proj.weight", "per-head", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
                     t -> w.nn().reshape(t, HEADS, d, DIM));
-            Operand<TFloat32> bq = w.f32(p + "q_proj.bias", new int[] {inner}, new int[] {HEADS, d, 1},
+            Operand<TFloat32> bq = w.f32(p + "q_proj.bias", "per-head-column", new int[] {inner}, new int[] {HEADS, d, 1},
                     t -> w.nn().reshape(t, HEADS, d, 1));
             Operand<TFloat32> kx = nn.reshapeLike(nn.bmm(kh, wq, false, false), kh, 1, -1, DIM); // (B, 8T, 256)
-            Operand<TFloat32> c = nn.reshapeLike(nn.bmm(kh, bq, false, false), kh, 1, 1, -1); // (B, 1, 8T)
-            Operand<TFloat32> l = nn.add(nn.bmm(image, kx, false, true), c); // (B, 4096, 8T)
-            logits = nn.reshapeLike(l, kh, 1, SamGraph.TOKENS, HEADS, -1);
+            Operand<TFloat32> c = nn.reshapeLike(nn.bmm(kh, bq, false, false), kh, 1, -1, 1); // (B, 8T, 1)
+            logits = nn.reshapeLike(nn.add(nn.bmm(kx, image, false, true), c), kh, 3, SamGraph.TOKENS);
         }
-        Operand<TFloat32> probs = nn.softmax(scaled(nn, logits, d));
-        probs = nn.reshapeLike(probs, kh, 1, SamGraph.TOKENS, -1); // (B, 4096, 8T)
-        Operand<TFloat32> wo = w.f32(p + "out_proj.weight", new int[] {DIM, inner}, new int[] {HEADS, d, DIM},
+        Operand<TFloat32> probs = softmaxOverAxis2(nn, scaled(nn, logits, d));
+        probs = nn.reshapeLike(probs, kh, 1, -1, SamGraph.TOKENS); // (B, 8T, 4096)
+        Operand<TFloat32> wo = w.f32(p + "out_proj.weight", "per-head-transposed", new int[] {DIM, inner}, new int[] {HEADS, d, DIM},
                 t -> w.nn().reshape(w.nn().transpose(t, 1, 0), HEADS, d, DIM));
-        Operand<TFloat32> vo = nn.reshapeLike(nn.bmm(vh, wo, false, false), vh, 1, -1, DIM); // (B, 8T, 256)
-        return nn.add(nn.bmm(probs, vo, false, false), w.f32(p + "out_proj.bias", DIM));
+        // Each head's weights sum to one, so the 8 heads' rows of probs sum to 8: adding bias/8 to every row of
+        // vo adds the out_proj bias to every image token without a pass over the (B, 4096, 256) result.
+        Operand<TFloat32> biasPerHead = w.f32(p + "out_proj.bias", "divided-by-heads", new int[] {DIM}, new int[] {DIM},
+                t -> w.nn().mul(t, 1f / HEADS));
+        Operand<TFloat32> vo = nn.add(nn.reshapeLike(nn.bmm(vh, wo, false, false), vh, 1, -1, DIM), biasPerHead); // (B, 8T, 256)
+        return nn.bmm(probs, vo, true, false);
+    }
+
+    /** softmax over axis 2 of a rank-4 tensor: exp(x - max) / sum, as the reference's softmax. */
+    private static Operand<TFloat32> softmaxOverAxis2(Nn nn, Operand<TFloat32> x) {
+        Operand<org.tensorflow.types.TInt32> axis = nn.ints(2);
+        Operand<TFloat32> e = nn.tf.math.exp(nn.sub(x, nn.tf.max(x, axis, org.tensorflow.op.core.Max.keepDims(true))));
+        return nn.tf.math.div(e, nn.tf.sum(e, axis, org.tensorflow.op.core.Sum.keepDims(true)));
     }
 
     /** logits / sqrt(d), as the reference divides after q . k. */
@@ -263,14 +279,14 @@ final class MaskDecoderGraph {
         String p = P + "output_upscaling.";
         Operand<? extends TType> w0 = w.product(p + "0.weight", new int[] {DIM, 64, 2, 2}, new int[] {DIM, 4 * 64},
                 k -> w.nn().reshape(w.nn().transpose(k, 0, 2, 3, 1), DIM, 4 * 64), Precision.FP32);
-        Operand<TFloat32> b0 = w.f32(p + "0.bias", new int[] {64}, new int[] {4 * 64},
+        Operand<TFloat32> b0 = w.f32(p + "0.bias", "tiled-2x2", new int[] {64}, new int[] {4 * 64},
                 b -> w.nn().tf.tile(b, w.nn().ints(4)));
         Operand<TFloat32> x = nn.linear(nn.reshape(src, -1, DIM), w0, b0); // (B*4096, [a, b, 64])
         x = nn.reshape(x, -1, 64);
         x = nn.gelu(nn.layerNorm(x, w.f32(p + "1.weight", 64), w.f32(p + "1.bias", 64), EPS_2D));
         Operand<? extends TType> w3 = w.product(p + "3.weight", new int[] {64, 32, 2, 2}, new int[] {64, 4 * 32},
                 k -> w.nn().reshape(w.nn().transpose(k, 0, 2, 3, 1), 64, 4 * 32), Precision.FP32);
-        Operand<TFloat32> b3 = w.f32(p + "3.bias", new int[] {32}, new int[] {4 * 32},
+        Operand<TFloat32> b3 = w.f32(p + "3.bias", "tiled-2x2", new int[] {32}, new int[] {4 * 32},
                 b -> w.nn().tf.tile(b, w.nn().ints(4)));
         x = nn.gelu(nn.linear(x, w3, b3)); // (B*4096*4, [a2, b2, 32])
         return nn.reshape(x, -1, TOKENS * 16, 32);

@@ -142,11 +142,6 @@ final class Nn {
         return fromProductType(batchMatMulV2(toProductType(a), toProductType(b), adjA, adjB));
     }
 
-    /** Batched product of an activation with a weight already in the product type. */
-    Operand<TFloat32> bmmWeight(Operand<TFloat32> a, Operand<? extends TType> w) {
-        return fromProductType(batchMatMulV2(toProductType(a), w, false, false));
-    }
-
     private Operand<? extends TType> batchMatMulV2(Operand<? extends TType> a, Operand<? extends TType> b, boolean adjA,
                                                    boolean adjB) {
         Operation op = tf.scope().opBuilder("BatchMatMulV2", "BatchMatMulV2").addInput(a.asOutput())

@@ -3,7 +3,7 @@ package dev.medsam.tensorflow.internal;
 import java.util.Locale;
 
 /** Arithmetic used for the large matrix products. Everything else (norms, softmax, GELU, sums) stays float32. */
-public enum Precision {
+enum Precision {
     /** Float32 everywhere: the parity configuration. */
     FP32,
     /**
@@ -14,14 +14,14 @@ public enum Precision {
     BF16;
 
     /** Key of the backend option selecting it. */
-    public static final String OPTION = "precision";
+    static final String OPTION = "precision";
 
     /**
      * Parses the {@code precision} option value.
      *
      * @throws IllegalArgumentException for anything but {@code fp32} or {@code bf16} (case-insensitive)
      */
-    public static Precision parse(String value) {
+    static Precision parse(String value) {
         switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "fp32":
             case "float32":

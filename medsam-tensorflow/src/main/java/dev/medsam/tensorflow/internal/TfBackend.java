@@ -69,15 +69,13 @@ public final class TfBackend implements Backend {
             }
         }
         String version = loadNative();
-        Device device;
-        if (gpuPlacementWithSoftFallback) {
-            device = Device.GPU;
-        } else {
-            device = resolveDevice(options.device());
-        }
+        // TensorFlow sizes its process-wide thread pools from the first session it creates (per-session pools,
+        // use_per_session_threads, ran the encoder on one core here); so the probes below use these settings too.
         ConfigProto.Builder proto = ConfigProto.newBuilder()
                 .setIntraOpParallelismThreads(options.intraOpThreads())
                 .setInterOpParallelismThreads(options.interOpThreads());
+        ConfigProto probeConfig = proto.build();
+        Device device = gpuPlacementWithSoftFallback ? Device.GPU : resolveDevice(options.device(), probeConfig);
         DeviceSpec placement = null;
         if (device == Device.GPU) {
             placement = GPU0;
@@ -85,7 +83,7 @@ public final class TfBackend implements Backend {
             proto.setAllowSoftPlacement(true).setGpuOptions(GPUOptions.newBuilder().setAllowGrowth(true));
         }
         // The fused LayerNorm is a oneDNN CPU kernel: on a GPU the composite form keeps the work on the device.
-        boolean fusedLayerNorm = device == Device.CPU && Kernels.fusedLayerNormAvailable();
+        boolean fusedLayerNorm = device == Device.CPU && Kernels.fusedLayerNormAvailable(probeConfig);
         RuntimeConfig config = new RuntimeConfig(device, placement, proto.build(), precision, cacheSize, fusedLayerNorm);
         LOG.log(System.Logger.Level.INFO, "TensorFlow " + version + " backend on " + device
                 + (options.device() == Device.AUTO ? " (requested AUTO)" : "") + ", " + precision + ", intra-op threads "
@@ -119,12 +117,12 @@ public final class TfBackend implements Backend {
         }
     }
 
-    private static Device resolveDevice(Device requested) {
+    private static Device resolveDevice(Device requested, ConfigProto config) {
         switch (requested) {
             case CPU:
                 return Device.CPU;
             case GPU: {
-                Optional<String> problem = DeviceProbe.gpuProblem();
+                Optional<String> problem = DeviceProbe.gpuProblem(config);
                 if (problem.isPresent()) {
                     throw new BackendException(BackendException.Kind.DEVICE, "GPU requested but TensorFlow cannot use one: "
                             + problem.get() + ". The GPU build needs the linux-x86_64-gpu native classifier (mvn -Pgpu), "
@@ -133,7 +131,7 @@ public final class TfBackend implements Backend {
                 return Device.GPU;
             }
             case AUTO: {
-                Optional<String> problem = DeviceProbe.gpuProblem();
+                Optional<String> problem = DeviceProbe.gpuProblem(config);
                 if (problem.isPresent()) {
                     LOG.log(System.Logger.Level.WARNING, "device AUTO: no usable GPU (" + problem.get()
                             + "); running on the CPU");
@@ -165,6 +163,13 @@ public final class TfBackend implements Backend {
         return config;
     }
 
+    /** Models built by this backend and not closed yet (for tests). */
+    int openModels() {
+        synchronized (models) {
+            return models.size();
+        }
+    }
+
     @Override
     public SamModel load(SamArchitecture architecture, StateDict weights) {
         return guard.call(() -> {
@@ -172,6 +177,11 @@ public final class TfBackend implements Backend {
             synchronized (models) {
                 models.add(model);
             }
+            model.onClose(() -> {
+                synchronized (models) {
+                    models.remove(model);
+                }
+            });
             return model;
         });
     }
@@ -180,10 +190,12 @@ public final class TfBackend implements Backend {
     @Override
     public void close() {
         guard.close(() -> {
+            List<TfSamModel> open;
             synchronized (models) {
-                models.forEach(TfSamModel::close);
-                models.clear();
+                open = new ArrayList<>(models);
             }
+            // outside the lock: each close waits for that model's calls in flight, then deregisters it
+            open.forEach(TfSamModel::close);
         });
     }
 }

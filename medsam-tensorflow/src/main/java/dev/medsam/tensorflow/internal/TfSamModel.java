@@ -36,9 +36,14 @@ import java.util.Objects;
  * <p>Owns native memory: the graph, the session with the weights (about 375 MB for ViT-B in float32) and the
  * decoder cache (about 14 MB per cached image).
  */
-public final class TfSamModel implements SamModel {
+final class TfSamModel implements SamModel {
 
     private static final System.Logger LOG = System.getLogger(TfSamModel.class.getName());
+    /**
+     * Prompts per decoder run: larger batches are split, which bounds the decoder's transient native memory
+     * (about 40 MB per prompt) at no cost in speed.
+     */
+    static final int MAX_DECODER_BATCH = 16;
 
     private final SamArchitecture architecture;
     private final RuntimeConfig config;
@@ -62,6 +67,7 @@ public final class TfSamModel implements SamModel {
         }
     };
     private final MaskDecoder maskDecoder = this::decode;
+    private volatile Runnable onClose = () -> { };
 
     private TfSamModel(SamArchitecture architecture, RuntimeConfig config, Graph graph, Session session, SamGraph g,
                        FloatTensor densePe, float[] noMask) {
@@ -96,9 +102,6 @@ public final class TfSamModel implements SamModel {
             g.weights.validate(weights, architecture.name());
             long t1 = System.nanoTime();
             session = new Session(graph, config.configProto());
-            if (Boolean.getBoolean("medsam.tf.trace")) {
-                System.err.printf("graph %d ops built+validated in %d ms, session in %d ms%n", countOps(graph), (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
-            }
             g.weights.upload(session, weights);
             long t2 = System.nanoTime();
             FloatTensor densePe;
@@ -108,9 +111,9 @@ public final class TfSamModel implements SamModel {
                 noMask = TensorIo.toFloatTensor(r.get(1)).toArray();
             }
             LOG.log(System.Logger.Level.DEBUG, () -> String.format(
-                    "built the %s graph in %d ms and uploaded %d tensors in %d ms (%s, %s)", architecture.name(),
-                    (t1 - t0) / 1_000_000, g.weights.tensorCount(), (t2 - t1) / 1_000_000, config.device(),
-                    config.precision()));
+                    "built the %s graph (%d ops) in %d ms and uploaded %d tensors in %d ms (%s, %s)", architecture.name(),
+                    countOps(graph), (t1 - t0) / 1_000_000, g.weights.tensorCount(), (t2 - t1) / 1_000_000,
+                    config.device(), config.precision()));
             return new TfSamModel(architecture, config, graph, session, g, densePe, noMask);
         } catch (TensorFlowException e) {
             closeQuietly(session, graph);
@@ -165,6 +168,16 @@ public final class TfSamModel implements SamModel {
     /** Number of images whose decoder side is cached. */
     int cachedImages() {
         return cache.size();
+    }
+
+    /** Calls running now (for tests). */
+    int callsInFlight() {
+        return guard.callsInFlight();
+    }
+
+    /** Native bytes held by the decoder cache. */
+    long cacheBytes() {
+        return cache.bytes();
     }
 
     /** The graph, for tests that inspect placement. */
@@ -316,40 +329,80 @@ public final class TfSamModel implements SamModel {
     private MaskPrediction decode(ImageEmbedding image, PromptEmbeddings prompts, boolean multimask) {
         Objects.requireNonNull(image, "image embedding");
         Objects.requireNonNull(prompts, "prompt embeddings");
+        int batch = prompts.batchSize();
+        int n = prompts.sparse().dim(1);
         return guard.call(() -> withImage(image, entry -> {
             boolean noMaskPrompt = isNoMaskDense(prompts.dense());
             MaskDecoderGraph.Outputs out = noMaskPrompt ? g.decodeNoMask : g.decodeDense;
-            try (TFloat32 sparse = TensorIo.floats(prompts.sparse());
-                 TFloat32 dense = noMaskPrompt ? null : TensorIo.floats(prompts.dense())) {
-                Session.Runner runner = session.runner().feed(g.sparseFeed, sparse);
-                if (noMaskPrompt) {
-                    feedCachedSide(runner, entry);
-                } else {
-                    runner.feed(g.cachedTokens, entry.tokens).feed(g.denseFeed, dense);
+            List<MaskPrediction> parts = new ArrayList<>();
+            for (int b0 = 0; b0 < batch; b0 += MAX_DECODER_BATCH) {
+                int b = Math.min(MAX_DECODER_BATCH, batch - b0);
+                try (TFloat32 sparse = TensorIo.floats(rows(prompts.sparse(), b0, b), b, n, 256);
+                     TFloat32 dense = noMaskPrompt ? null : TensorIo.floats(rows(prompts.dense(), b0, b), b, 256, 64, 64)) {
+                    Session.Runner runner = session.runner().feed(g.sparseFeed, sparse);
+                    if (noMaskPrompt) {
+                        feedCachedSide(runner, entry);
+                    } else {
+                        runner.feed(g.cachedTokens, entry.tokens).feed(g.denseFeed, dense);
+                    }
+                    parts.add(runDecoder(runner, out, multimask));
                 }
-                return runDecoder(runner, out, multimask);
             }
+            return concat(parts);
         }));
+    }
+
+    /** Prompts [b0, b0 + count) of a batch-first tensor, as a buffer view. */
+    private static java.nio.FloatBuffer rows(FloatTensor t, int b0, int count) {
+        int per = t.size() / t.dim(0);
+        return t.buffer().position(b0 * per).limit((b0 + count) * per).slice();
+    }
+
+    /** Joins per-chunk predictions along the batch. */
+    private static MaskPrediction concat(List<MaskPrediction> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int batch = parts.stream().mapToInt(MaskPrediction::batchSize).sum();
+        int masks = parts.get(0).masksPerPrompt();
+        float[] logits = new float[batch * masks * MaskPrediction.LOW_RES * MaskPrediction.LOW_RES];
+        float[] iou = new float[batch * masks];
+        int at = 0;
+        int atIou = 0;
+        for (MaskPrediction p : parts) {
+            p.logits().buffer().get(logits, at, p.logits().size());
+            p.iou().buffer().get(iou, atIou, p.iou().size());
+            at += p.logits().size();
+            atIou += p.iou().size();
+        }
+        return new MaskPrediction(FloatTensor.wrap(new int[] {batch, masks, MaskPrediction.LOW_RES, MaskPrediction.LOW_RES}, logits),
+                FloatTensor.wrap(new int[] {batch, masks}, iou));
     }
 
     @Override
     public MaskPrediction predict(ImageEmbedding image, List<ModelPrompt> batch, boolean multimask) {
         Objects.requireNonNull(image, "image embedding");
-        PromptBatch p = PromptBatch.of(batch);
+        PromptBatch.of(batch); // checks the whole batch before any work
         return guard.call(() -> withImage(image, entry -> {
-            List<Tensor> fed = new ArrayList<>();
-            try {
-                Session.Runner runner = session.runner();
-                feedPrompts(runner, p, fed);
-                if (p.hasMask()) {
-                    runner.feed(g.cachedTokens, entry.tokens);
-                    return runDecoder(runner, g.predictMask, multimask);
+            List<MaskPrediction> parts = new ArrayList<>();
+            for (int b0 = 0; b0 < batch.size(); b0 += MAX_DECODER_BATCH) {
+                PromptBatch p = PromptBatch.of(batch.subList(b0, Math.min(batch.size(), b0 + MAX_DECODER_BATCH)));
+                List<Tensor> fed = new ArrayList<>();
+                try {
+                    Session.Runner runner = session.runner();
+                    feedPrompts(runner, p, fed);
+                    if (p.hasMask()) {
+                        runner.feed(g.cachedTokens, entry.tokens);
+                        parts.add(runDecoder(runner, g.predictMask, multimask));
+                    } else {
+                        feedCachedSide(runner, entry);
+                        parts.add(runDecoder(runner, g.predictNoMask, multimask));
+                    }
+                } finally {
+                    fed.forEach(Tensor::close);
                 }
-                feedCachedSide(runner, entry);
-                return runDecoder(runner, g.predictNoMask, multimask);
-            } finally {
-                fed.forEach(Tensor::close);
             }
+            return concat(parts);
         }));
     }
 
@@ -422,13 +475,22 @@ public final class TfSamModel implements SamModel {
         }
     }
 
+    /** Runs {@code action} once when this model closes (the backend forgets it then). */
+    void onClose(Runnable action) {
+        this.onClose = Objects.requireNonNull(action, "action");
+    }
+
     /** Closes the model: waits for calls in flight, frees the decoder cache, the session and the graph. */
     @Override
     public void close() {
         guard.close(() -> {
-            cache.close();
-            session.close();
-            graph.close();
+            try {
+                cache.close();
+                session.close();
+                graph.close();
+            } finally {
+                onClose.run();
+            }
         });
     }
 }

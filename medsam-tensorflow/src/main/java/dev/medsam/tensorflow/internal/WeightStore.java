@@ -36,6 +36,8 @@ final class WeightStore {
     /** Upload batches are cut at about this many bytes of fed tensors, to bound the transient copy. */
     private static final long BATCH_BYTES = 192L << 20;
 
+    private static final System.Logger LOG = System.getLogger(WeightStore.class.getName());
+
     private final Ops tf;
     private final Ops derivedScope;
     private final Nn nn;
@@ -69,20 +71,23 @@ final class WeightStore {
      * A float32 weight, stored as {@code transform(raw)}.
      *
      * @param key         state-dict key
+     * @param variant     names the transform: every (key, variant) pair is one variable, so two uses of a key
+     *                    with different transforms need different variant names
      * @param rawShape    the shape the checkpoint must have (PyTorch layout)
      * @param storedShape the shape after {@code transform}
-     * @param transform   rearrangement done once at upload (identity: {@code Function.identity()})
+     * @param transform   rearrangement done once at upload
      */
-    Operand<TFloat32> f32(String key, int[] rawShape, int[] storedShape,
+    Operand<TFloat32> f32(String key, String variant, int[] rawShape, int[] storedShape,
                           Function<Operand<TFloat32>, Operand<TFloat32>> transform) {
         @SuppressWarnings("unchecked")
-        Operand<TFloat32> r = (Operand<TFloat32>) variable(key, key, rawShape, storedShape, transform, TFloat32.class);
+        Operand<TFloat32> r = (Operand<TFloat32>) variable(key, key + "@" + variant, rawShape, storedShape, transform,
+                TFloat32.class);
         return r;
     }
 
     /** A float32 weight stored exactly as in the checkpoint. */
     Operand<TFloat32> f32(String key, int... shape) {
-        return f32(key, shape, shape, Function.identity());
+        return f32(key, "raw", shape, shape, Function.identity());
     }
 
     /**
@@ -92,9 +97,9 @@ final class WeightStore {
     Operand<? extends TType> product(String key, int[] rawShape, int[] storedShape,
                                      Function<Operand<TFloat32>, Operand<TFloat32>> transform, Precision precision) {
         if (precision == Precision.BF16) {
-            return variable(key, key + "@bf16", rawShape, storedShape, transform, TBfloat16.class);
+            return variable(key, key + "@product-bf16", rawShape, storedShape, transform, TBfloat16.class);
         }
-        return variable(key, key + "@t", rawShape, storedShape, transform, TFloat32.class);
+        return variable(key, key + "@product", rawShape, storedShape, transform, TFloat32.class);
     }
 
     /** A Linear layer's weight (out, in) as the (in, out) right-hand side of {@code x @ w}. */
@@ -118,6 +123,10 @@ final class WeightStore {
                                 Function<Operand<TFloat32>, Operand<TFloat32>> transform, Class<? extends TType> type) {
         Operand<?> existing = reads.get(id);
         if (existing != null) {
+            if (!existing.shape().equals(Shape.of(toLongs(storedShape)))) {
+                throw new IllegalStateException("weight " + id + " requested as " + Arrays.toString(storedShape)
+                        + " and as " + existing.shape() + ": give each transform its own variant name");
+            }
             return existing;
         }
         Ops scope = tf;
@@ -213,9 +222,8 @@ final class WeightStore {
             }
             long t1 = System.nanoTime();
             runner.run().close();
-            if (Boolean.getBoolean("medsam.tf.trace")) {
-                System.err.printf("upload batch of %d: copy %d ms, run %d ms%n", batch.size(), (t1 - t0) / 1000000, (System.nanoTime() - t1) / 1000000);
-            }
+            LOG.log(System.Logger.Level.TRACE, () -> String.format("uploaded %d tensors: copy %d ms, assign %d ms",
+                    batch.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000));
         } finally {
             fed.forEach(TFloat32::close);
         }

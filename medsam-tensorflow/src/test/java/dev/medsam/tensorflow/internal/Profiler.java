@@ -17,6 +17,23 @@ final class Profiler {
     private Profiler() {
     }
 
+    static org.tensorflow.Graph graph;
+
+    private static String describe(String node) {
+        if (graph == null) {
+            return "";
+        }
+        var op = graph.operation(node);
+        if (op == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder(" " + op.type() + "(");
+        for (int i = 0; i < op.numInputs(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(op.input(i).op().name().replaceAll(".*/", "")).append(op.input(i).shape());
+        }
+        return sb.append(")").toString();
+    }
+
     static void profile(String title, Session.Runner runner, Function<String, String> groupOfName) {
         runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
         RunMetadata md;
@@ -48,7 +65,8 @@ final class Profiler {
                 .forEach(e -> System.out.printf("  %-28s %8.1f ms  (%d)%n", e.getKey(), e.getValue(), count.get(e.getKey())));
         System.out.println("  -- top nodes");
         byNode.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(Integer.getInteger("top", 25))
-                .forEach(e -> System.out.printf("  %-70s %8.1f ms%n", e.getKey(), e.getValue()));
+                .forEach(e -> System.out.printf("  %-70s %8.1f ms %s%n", e.getKey(), e.getValue(),
+                        describe(e.getKey().substring(0, e.getKey().indexOf(" [")))));
         System.out.println("  -- by group");
         byGroup.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(25)
                 .forEach(e -> System.out.printf("  %-40s %8.1f ms%n", e.getKey(), e.getValue()));

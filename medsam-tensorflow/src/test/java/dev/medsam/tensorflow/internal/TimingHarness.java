@@ -29,7 +29,7 @@ public final class TimingHarness {
         int intra = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int inter = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         long t = System.nanoTime();
-        StateDict weights = TestWeights.formulaVitB();
+        StateDict weights = dev.medsam.core.testing.FormulaWeights.vitB();
         System.out.printf("formula weights built in %.1f s, RSS %s%n", secs(t), rss());
         BackendOptions options = BackendOptions.builder().intraOpThreads(intra).interOpThreads(inter)
                 .extra("precision", precision).build();
@@ -37,17 +37,23 @@ public final class TimingHarness {
         try (TfBackend backend = TfBackend.open("tensorflow", options)) {
             System.out.printf("backend open %.2f s%n", secs(t));
             t = System.nanoTime();
-            try (TfSamModel model = (TfSamModel) backend.load(SamArchitecture.VIT_B, weights)) {
+            try (TfSamModel model = (TfSamModel) backend.load(SamArchitecture.VIT_B, weights);
+                 Calibration calibration = new Calibration(intra)) {
                 System.out.printf("graph build + upload: %.2f s, RSS %s%n", secs(t), rss());
                 FixtureArray a = FixtureArray.read(Fixtures.samParity("tiny/input.npy"));
                 ImageTensor image = new ImageTensor(FloatTensor.of(a.shape(), a.floats()));
                 ImageEmbedding emb = null;
                 for (int i = 0; i < encodes; i++) {
+                    double before = calibration.gflops();
                     t = System.nanoTime();
                     long c = cpu();
                     emb = model.imageEncoder().encode(image);
-                    System.out.printf("encode %d: %.3f s wall, %.3f s cpu, RSS %s%n", i, secs(t), (cpu() - c) / 1e9, rss());
+                    double wall = secs(t);
+                    double after = calibration.gflops();
+                    System.out.printf("encode %d: %.3f s wall, %.3f s cpu, RSS %s; reference matmul %.0f / %.0f GFLOP/s before/after%n",
+                            i, wall, (cpu() - c) / 1e9, rss(), before, after);
                 }
+                Profiler.graph = model.graph();
                 if (System.getProperty("profile") != null) {
                     SamGraph g = model.samGraph();
                     try (var in = TensorIo.floats(image.tensor())) {
@@ -118,6 +124,40 @@ public final class TimingHarness {
         Arrays.sort(ms);
         System.out.printf("%s: median %.1f ms, min %.1f ms, max %.1f ms, cpu %.1f ms per call%n", what, ms[n / 2], ms[0],
                 ms[n - 1], cpuMs);
+    }
+
+    /** A 4096x768x3072 float32 matmul, to tell how busy the machine is while measuring. */
+    static final class Calibration implements AutoCloseable {
+        private final org.tensorflow.Graph g = new org.tensorflow.Graph();
+        private final org.tensorflow.Session s;
+        private final org.tensorflow.Operand<org.tensorflow.types.TFloat32> out;
+
+        Calibration(int threads) {
+            var tf = org.tensorflow.op.Ops.create(g);
+            var x = tf.fill(tf.constant(new int[] {4096, 768}), tf.constant(0.5f));
+            var w = tf.fill(tf.constant(new int[] {768, 3072}), tf.constant(0.25f));
+            var v = tf.variable(w);
+            out = tf.math.mean(tf.linalg.matMul(tf.variable(x), v), tf.constant(new int[] {0, 1}));
+            s = new org.tensorflow.Session(g, org.tensorflow.proto.ConfigProto.newBuilder()
+                    .setIntraOpParallelismThreads(threads).setInterOpParallelismThreads(1).build());
+            s.initialize();
+        }
+
+        double gflops() {
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 5; i++) {
+                long t = System.nanoTime();
+                s.runner().fetch(out).run().close();
+                best = Math.min(best, (System.nanoTime() - t) / 1e9);
+            }
+            return 2.0 * 4096 * 768 * 3072 / best / 1e9;
+        }
+
+        @Override
+        public void close() {
+            s.close();
+            g.close();
+        }
     }
 
     static long cpu() {

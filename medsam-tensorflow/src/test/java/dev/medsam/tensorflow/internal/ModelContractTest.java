@@ -1,0 +1,195 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.BackendException;
+import dev.medsam.core.FloatTensor;
+import dev.medsam.core.ImageEmbedding;
+import dev.medsam.core.MaskLogits;
+import dev.medsam.core.MaskPrediction;
+import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.checkpoint.TensorData;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.BackendProvider;
+import dev.medsam.core.spi.Backends;
+import dev.medsam.tensorflow.TensorFlowBackendProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The SPI contract beyond numbers: discovery, bad weights, prompt batches, the decoder cache under concurrency. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModelContractTest {
+
+    private TfBackend backend;
+    private TfSamModel model;
+
+    @BeforeAll
+    void setUp() {
+        backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).extra("decoder.cache", "1").build());
+        model = (TfSamModel) backend.load(TinyModel.architecture(), TinyModel.weights());
+    }
+
+    @AfterAll
+    void tearDown() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    static ModelPrompt box(float x0, float y0, float x1, float y1) {
+        return ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {x0, y0, x1, y1}), Optional.empty());
+    }
+
+    @Test
+    void theProviderIsFoundByServiceLoaderAndOpensCheaply() {
+        List<BackendProvider> providers = Backends.providers();
+        BackendProvider p = providers.stream().filter(x -> x.name().equals("tensorflow")).findFirst().orElseThrow();
+        assertInstanceOf(TensorFlowBackendProvider.class, p);
+        assertEquals(100, p.priority());
+        try (Backend b = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults())) {
+            assertEquals("tensorflow", b.name());
+            assertEquals(BackendOptions.defaults().toString(), b.options().toString());
+        }
+    }
+
+    @Test
+    void missingOrMisshapenWeightsAreNamed() {
+        List<TensorData> missing = new ArrayList<>();
+        List<TensorData> misshapen = new ArrayList<>();
+        for (TensorData t : TinyModel.weights().tensors()) {
+            if (!t.name().equals("mask_decoder.iou_token.weight")) {
+                missing.add(t);
+            }
+            misshapen.add(t.name().equals("image_encoder.blocks.0.attn.rel_pos_h")
+                    ? TensorData.of(t.name(), new int[] {29, 32}, new float[29 * 32]) : t);
+        }
+        BackendException a = assertThrows(BackendException.class,
+                () -> backend.load(TinyModel.architecture(), StateDict.of(missing)));
+        assertEquals(BackendException.Kind.INCOMPATIBLE_MODEL, a.kind());
+        assertTrue(a.getMessage().contains("missing tensor 'mask_decoder.iou_token.weight' [1, 256]"), a.getMessage());
+        BackendException b = assertThrows(BackendException.class,
+                () -> backend.load(TinyModel.architecture(), StateDict.of(misshapen)));
+        assertTrue(b.getMessage().contains("'image_encoder.blocks.0.attn.rel_pos_h' has shape [29, 32], expected [27, 32]"),
+                b.getMessage());
+    }
+
+    @Test
+    void promptBatchesMustBeNonEmptyAndOfOneStructure() {
+        ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
+        assertThrows(IllegalArgumentException.class, () -> model.predict(e, List.of(), false));
+        assertThrows(IllegalArgumentException.class, () -> model.promptEncoder().encode(List.of()));
+        ModelPrompt point = ModelPrompt.of(new float[] {300, 600}, new int[] {1}, Optional.empty(), Optional.empty());
+        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
+                () -> model.predict(e, List.of(box(10, 10, 100, 100), point), false));
+        assertTrue(mixed.getMessage().contains("prompt 1"), mixed.getMessage());
+    }
+
+    @Test
+    void batchesLargerThanOneDecoderRunAreSplitAndJoinedInOrder() {
+        ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
+        List<ModelPrompt> batch = new ArrayList<>();
+        for (int i = 0; i < TfSamModel.MAX_DECODER_BATCH + 4; i++) {
+            batch.add(box(100 + 20 * i, 300, 300 + 20 * i, 500 + 10 * i));
+        }
+        MaskPrediction all = model.predict(e, batch, true);
+        MaskPrediction split = model.maskDecoder().decode(e, model.promptEncoder().encode(batch), true);
+        assertArrayEquals(new int[] {batch.size(), 3, 256, 256}, all.logits().shape());
+        for (int i : new int[] {0, TfSamModel.MAX_DECODER_BATCH - 1, TfSamModel.MAX_DECODER_BATCH, batch.size() - 1}) {
+            MaskPrediction one = model.predict(e, List.of(batch.get(i)), true);
+            for (int m = 0; m < 3; m++) {
+                dev.medsam.core.testing.Tolerance.assertClose("prompt " + i + " mask " + m, one.logits(0, m).toArray(),
+                        all.logits(i, m).toArray(), 1e-5);
+                dev.medsam.core.testing.Tolerance.assertClose("prompt " + i + " mask " + m + " (split)",
+                        one.logits(0, m).toArray(), split.logits(i, m).toArray(), 1e-5);
+                assertEquals(one.iou(0, m), all.iou(i, m), 1e-6);
+            }
+        }
+    }
+
+    @Test
+    void maskOnlyPromptsRunThroughPredictButHaveNoSparseEmbeddings() {
+        ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
+        MaskLogits m = MaskLogits.of(256, 256, TinyParityTest.fixture("tiny/mask_box/mask_input.npy").toArray());
+        ModelPrompt maskOnly = ModelPrompt.of(new float[0], new int[0], Optional.empty(), Optional.of(m));
+        MaskPrediction p = model.predict(e, List.of(maskOnly, maskOnly), true);
+        assertArrayEquals(new int[] {2, 3, 256, 256}, p.logits().shape());
+        assertArrayEquals(p.logits(0, 1).toArray(), p.logits(1, 1).toArray());
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> model.promptEncoder().encode(List.of(maskOnly)));
+        assertTrue(ex.getMessage().contains("predict"), ex.getMessage());
+    }
+
+    @Test
+    void anEmbeddingReusingAnIdIsNotServedStaleCachedWork() {
+        FloatTensor a = TinyParityTest.fixture("tiny/image_embeddings.npy");
+        float[] shifted = a.toArray();
+        for (int i = 0; i < shifted.length; i++) {
+            shifted[i] += 0.25f;
+        }
+        FloatTensor b = FloatTensor.wrap(a.shape(), shifted);
+        ImageEmbedding ea = ImageEmbedding.of(a);
+        ImageEmbedding sameIdOtherValues = new ImageEmbedding(b, ea.id());
+        List<ModelPrompt> batch = List.of(box(190, 510, 380, 700));
+        MaskPrediction pa = model.predict(ea, batch, false);
+        MaskPrediction pb = model.predict(sameIdOtherValues, batch, false);
+        assertNotEquals(pa.logits(), pb.logits());
+        assertEquals(model.predict(ImageEmbedding.of(b), batch, false).logits(), pb.logits());
+    }
+
+    @Test
+    void concurrentCallsOnTwoImagesWithAOneImageCacheGiveTheSingleThreadedResults() throws Exception {
+        FloatTensor a = TinyParityTest.fixture("tiny/image_embeddings.npy");
+        float[] flipped = a.toArray();
+        for (int i = 0; i < flipped.length; i++) {
+            flipped[i] = -flipped[i];
+        }
+        List<ImageEmbedding> images = List.of(ImageEmbedding.of(a), ImageEmbedding.of(FloatTensor.wrap(a.shape(), flipped)));
+        List<ModelPrompt> batch = List.of(box(190, 510, 380, 700), box(540, 560, 770, 790));
+        List<MaskPrediction> expected = List.of(model.predict(images.get(0), batch, false),
+                model.predict(images.get(1), batch, false));
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int start = t;
+                results.add(pool.submit(() -> {
+                    for (int i = 0; i < 6; i++) {
+                        int img = (start + i) % 2;
+                        // alternating images evict each other from the one-entry cache while others use it
+                        MaskPrediction p = (i % 3 == 0)
+                                ? model.maskDecoder().decode(images.get(img), model.promptEncoder().encode(batch), false)
+                                : model.predict(images.get(img), batch, false);
+                        if (!p.iou().equals(expected.get(img).iou())) {
+                            return false;
+                        }
+                        dev.medsam.core.testing.Tolerance.assertClose("logits", expected.get(img).logits().toArray(),
+                                p.logits().toArray(), 1e-6);
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> f : results) {
+                assertTrue(f.get());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, model.cachedImages());
+    }
+}
