@@ -11,10 +11,13 @@ import dev.medsam.tensorflow.internal.TfBackend;
  * {@value #NAME}; discovery loads no native code, {@link #open} does.
  *
  * <p>Options ({@link BackendOptions}): device CPU, GPU or AUTO (GPU if usable, else CPU with one warning);
- * intra- and inter-op thread counts (0: TensorFlow's default, all cores); extras {@code precision} =
- * {@code fp32} (default, matches the reference) or {@code bf16} (image-encoder matrix products in bfloat16:
- * faster on CPUs with AVX-512 BF16 or AMX, embedding error about 1e-2) and {@code decoder.cache} = number of
- * images whose prompt-independent decoder work is kept (default 4, about 14 MB each).
+ * intra- and inter-op thread counts (0: TensorFlow's default, all cores; TensorFlow sizes its process-wide thread
+ * pools from the first session it creates, so the first backend opened in a JVM decides); extras
+ * {@code precision} = {@code fp32} (default, matches the reference) or {@code bf16} (image-encoder matrix products
+ * in bfloat16: about twice as fast on CPUs with AVX-512 BF16 or AMX, but approximate: on the parity fixtures' tiny
+ * model the embedding moves by up to 0.04 for values up to 4.6; the decoder always runs in float32) and
+ * {@code decoder.cache} = number of images whose prompt-independent decoder work is kept (default 4, about 14 MB
+ * of native memory each).
  *
  * <pre>{@code
  * try (Backend backend = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults());

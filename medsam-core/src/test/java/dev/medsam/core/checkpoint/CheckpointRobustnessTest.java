@@ -2,11 +2,13 @@ package dev.medsam.core.checkpoint;
 
 import dev.medsam.core.checkpoint.PickleWriter.Tensor;
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.RequiresSharedFixtures;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.Provide;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.constraints.DoubleRange;
@@ -194,6 +196,7 @@ class CheckpointRobustnessTest {
 
     /** The real fixtures, cut or flipped (each case copies 22 MB, hence few tries). */
     @Property(tries = 12)
+    @AddLifecycleHook(RequiresSharedFixtures.class)
     void mangledTinyFixturesAreRefused(@ForAll boolean pth, @ForAll @DoubleRange(min = 0, max = 1, maxIncluded = false) double where,
                                        @ForAll boolean truncate) throws Exception {
         Path source = Fixtures.samParity(pth ? "weights/tiny_sam.pth" : "weights/tiny_sam.safetensors");

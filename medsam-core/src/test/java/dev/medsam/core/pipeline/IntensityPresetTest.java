@@ -12,12 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -64,30 +62,8 @@ class IntensityPresetTest {
         assertEquals(0, mismatches(expected, bytes(IntensityPreset.parse("40,400").apply(stored))));
     }
 
-    /**
-     * The MR fixture: balls1_T1.nii.gz (int16, scl_slope 1.26...) through the percentile preset. The NIfTI is
-     * read here with a few lines for this one file (core has no NIfTI reader); medsam-io's tests should repeat
-     * this through its real reader.
-     */
-    @Test
-    void mrPercentileMatchesTheReference() throws IOException {
-        MedicalImage mr = readSimpleNifti(Fixtures.require("data/nifti/balls1_T1.nii.gz"));
-        assertArrayEquals(new int[] {80, 80, 10}, mr.dims());
-        double[] bounds = dev.medsam.core.pipeline.internal.Intensity.positivePercentiles(mr, 0.5, 99.5);
-        // manifest.json: "bounds": [1.2603174448013306, 1051.016526743174]
-        assertEquals(1.2603174448013306, bounds[0], 0.0);
-        assertEquals(1051.016526743174, bounds[1], 0.0);
-        IntensityPreset preset = IntensityPreset.defaultFor(mr);
-        assertEquals(IntensityPreset.percentile(), preset);
-        MedicalImage out = preset.apply(mr);
-        // mr_percentile_u8.npy is stored in Fortran order (x fastest), which FixtureArray refuses: its bytes
-        // are then exactly MedicalImage's layout
-        byte[] e = fortranOrderBytes(Fixtures.require("fixtures/preprocess/mr_percentile_u8.npy"), "(80, 80, 10)");
-        byte[] a = bytes(out);
-        int bad = mismatches(e, a);
-        assertEquals(0, bad, "mismatching voxels");
-    }
-
+    // The MR file fixture (balls1_T1.nii.gz -> mr_percentile_u8.npy) needs a NIfTI reader: it is checked with
+    // medsam-io's real one in medsam-examples (dev.medsam.examples.PresetFixturesTest).
     @Test
     void percentileFollowsNumpysLinearInterpolation() {
         // np.percentile([1, 2, 3, 4, 10], [0.5, 99.5]) -> [1.02, 9.879999999999999]; the zeros are ignored
@@ -211,16 +187,6 @@ class IntensityPresetTest {
         return MedicalImage.builder(DataType.UINT8, w, h).data(ByteBuffer.wrap(v.clone())).build();
     }
 
-    /** The data of a uint8 .npy in Fortran order with the given shape text. */
-    static byte[] fortranOrderBytes(Path npy, String shape) throws IOException {
-        byte[] all = Files.readAllBytes(npy);
-        int headerLength = (all[8] & 0xFF) | (all[9] & 0xFF) << 8;
-        String header = new String(all, 10, headerLength, java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertTrue(header.contains("'fortran_order': True") && header.contains("'|u1'") && header.contains(shape),
-                npy + ": unexpected header " + header);
-        return java.util.Arrays.copyOfRange(all, 10 + headerLength, all.length);
-    }
-
     /** One member of an .npz (a zip of .npy files), extracted to a temporary file and read. */
     FixtureArray npzMember(Path npz, String member) throws IOException {
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(npz))) {
@@ -233,29 +199,5 @@ class IntensityPresetTest {
             }
         }
         throw new AssertionError(npz + " has no member " + member);
-    }
-
-    /** Just enough NIfTI-1 for balls1_T1.nii.gz: little-endian, int16, scl_slope/scl_inter, no extensions read. */
-    static MedicalImage readSimpleNifti(Path path) throws IOException {
-        byte[] all;
-        try (InputStream in = new GZIPInputStream(Files.newInputStream(path))) {
-            all = in.readAllBytes();
-        }
-        ByteBuffer h = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
-        assertEquals(348, h.getInt(0), "sizeof_hdr");
-        int nx = h.getShort(42);
-        int ny = h.getShort(44);
-        int nz = h.getShort(46);
-        assertEquals(4, h.getShort(70), "datatype int16");
-        int offset = (int) h.getFloat(108);
-        float slope = h.getFloat(112);
-        float inter = h.getFloat(116);
-        int bytes = nx * ny * nz * 2;
-        ByteBuffer data = ByteBuffer.wrap(all, offset, bytes).slice();
-        MedicalImage.Builder b = MedicalImage.builder(DataType.INT16, nx, ny, nz).modality("MR");
-        if (slope != 0 && !(slope == 1 && inter == 0)) {
-            b.rescale(new Rescale(slope, inter));
-        }
-        return b.data(data).build();
     }
 }

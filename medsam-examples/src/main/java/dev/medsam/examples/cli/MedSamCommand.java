@@ -2,23 +2,34 @@ package dev.medsam.examples.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
 /**
  * The {@code medsam} command line. Exit codes follow picocli: 0 success, 1 failure while running (bad file
  * content, model error), 2 usage error.
+ *
+ * <p>Global options go before the subcommand ({@code medsam --quiet segment3d ...}): {@code --quiet} turns off
+ * progress bars and informational log lines, {@code --verbose} shows the library's debug log and the stack trace
+ * of a failure.
  */
 @Command(name = "medsam",
         mixinStandardHelpOptions = true,
         versionProvider = MedSamCommand.Version.class,
         description = "MedSAM segmentation for medical images, in Java.",
+        footer = {"", "Exit codes: 0 success, 1 failure while running (unreadable or bad file, model error), 2 usage error.",
+            "Global options go before the subcommand: medsam --quiet segment3d ...",
+            "Start with: medsam demo"},
         subcommands = {
             CommandLine.HelpCommand.class,
+            DemoCommand.class,
             DownloadCommand.class,
             MetricsCommand.class,
             InfoCommand.class,
             InspectCommand.class,
+            SegmentCommand.class,
+            EncodeCommand.class,
             Segment3dCommand.class,
             EvalCommand.class,
         })
@@ -26,6 +37,14 @@ public final class MedSamCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-q", "--quiet"},
+            description = "No progress bars, and only warnings and errors from the library's log.")
+    boolean quiet;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "The library's debug log on standard error, and the stack trace of a failure.")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -41,19 +60,45 @@ public final class MedSamCommand implements Runnable {
         return newCommandLine().execute(args);
     }
 
-    /** The configured command line, with the one-line error handler. */
+    /** The configured command line, with the global options and the one-line error handler. */
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new MedSamCommand());
         cl.setExecutionExceptionHandler(MedSamCommand::handleFailure);
+        cl.setExecutionStrategy(MedSamCommand::runWithGlobalOptions);
         return cl;
     }
 
-    /** A failure while running: one line on standard error (the stack trace only with MEDSAM_DEBUG set), exit 1. */
+    /** Applies --quiet / --verbose for the duration of the subcommand, then runs it as picocli's RunLast does. */
+    private static int runWithGlobalOptions(CommandLine.ParseResult parsed) {
+        MedSamCommand root = parsed.commandSpec().commandLine().getCommand();
+        if (root.quiet && root.verbose) {
+            throw new CommandLine.ParameterException(parsed.commandSpec().commandLine(),
+                    "--quiet and --verbose cannot be used together");
+        }
+        GlobalOptions.Level level = root.quiet ? GlobalOptions.Level.QUIET
+                : root.verbose ? GlobalOptions.Level.VERBOSE : GlobalOptions.Level.NORMAL;
+        try (GlobalOptions ignored = GlobalOptions.apply(level)) {
+            try {
+                return new CommandLine.RunLast().execute(parsed);
+            } catch (CommandLine.ExecutionException e) {
+                // handled here, while --verbose is in force, rather than by picocli after this method returns
+                if (e.getCause() instanceof Exception cause) {
+                    return handleFailure(cause, e.getCommandLine(), parsed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * A failure while running: one line on standard error (the stack trace too with --verbose or MEDSAM_DEBUG set),
+     * exit 1.
+     */
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         err.println("medsam " + cl.getCommandName() + ": " + message.replace(System.lineSeparator(), System.lineSeparator() + "  "));
-        if (System.getenv("MEDSAM_DEBUG") != null) {
+        if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
             e.printStackTrace(err);
         }
         err.flush();

@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /**
- * A one-line progress bar on standard error. Silent unless standard error is a terminal (so logs and pipes
- * stay clean) or when --quiet is given.
+ * A one-line progress bar on standard error. Silent unless the process has a terminal (so logs and pipes stay
+ * clean), and silent with the subcommand's --quiet or the global {@code medsam --quiet}.
  */
 final class Progress implements AutoCloseable {
 
@@ -33,7 +33,7 @@ final class Progress implements AutoCloseable {
 
     /** A bar for {@code total} units (bytes, slices, cases); {@code total <= 0} means unknown. */
     static Progress start(PrintWriter err, String label, long total, Unit unit, boolean quiet) {
-        return new Progress(err, label, total, unit, !quiet && System.console() != null);
+        return new Progress(err, label, total, unit, !quiet && !GlobalOptions.quiet() && System.console() != null);
     }
 
     /** Redraws at most ten times a second, and always at the end. */

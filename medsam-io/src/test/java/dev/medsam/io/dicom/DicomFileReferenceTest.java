@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -252,6 +253,7 @@ class DicomFileReferenceTest {
 
     @org.junit.jupiter.api.Test
     void aFileWithoutPixelDataSaysSo() throws IOException {
-        assertThrows(IOException.class, () -> DicomFile.open(Reference.data("image2d/hrf_01_h.jpg")));
+        Path jpeg = Reference.data("image2d/hrf_01_h.jpg");
+        assertThrows(IOException.class, () -> DicomFile.open(jpeg));
     }
 }

@@ -24,11 +24,10 @@ final class ImageEncoderGraph {
     /** Encoder LayerNorm epsilon (SAM builds the ViT with partial(LayerNorm, eps=1e-6)). */
     static final float EPS = 1e-6f;
     /**
-     * Query rows (of 64 tokens each) per global-attention chunk: ViT-B's attention matrix for 4 rows is 50 MB
-     * instead of 805 MB for all 64; 2 to 4 rows measured up to 10% faster than 16 (less memory traffic), 1 row
-     * slower (more ops).
+     * Query rows (of 64 tokens each) per global-attention chunk: ViT-B's attention matrix for 16 rows is 201 MB
+     * instead of 805 MB for all 64. 4, 8, 16 and 32 rows timed within noise of each other in the full encoder.
      */
-    static final int GLOBAL_ROWS_PER_CHUNK = 4;
+    static final int GLOBAL_ROWS_PER_CHUNK = 16;
 
     final Placeholder<TFloat32> image;
     /** Patch embedding output before pos_embed, (1, 64, 64, C). */
@@ -217,13 +216,16 @@ final class ImageEncoderGraph {
         Operand<TFloat32> v = nn.reshape(parts.get(2), heads, tokens, headDim);
         List<Operand<TFloat32>> chunks = new ArrayList<>();
         Operand<TFloat32> previous = null;
+        // In bfloat16 the doubled q.k reduction is cheap and the column trick pays; in float32 it does not.
+        boolean columnInProduct = nn.precision == Precision.BF16;
+        Operand<TFloat32> keys = columnInProduct ? withColumnOneHot(nn, k, heads, grid) : k;
         for (int r0 = 0; r0 < grid; r0 += GLOBAL_ROWS_PER_CHUNK) {
             int rows = Math.min(GLOBAL_ROWS_PER_CHUNK, grid - r0);
             // Each chunk starts after the previous one finished, so only one attention matrix is alive.
             Nn c = previous == null ? nn : nn.after(previous);
             Operand<TFloat32> qc = c.slice(q, new int[] {0, r0, 0, 0}, new int[] {heads, rows, grid, headDim});
             Operand<TFloat32> rh = c.slice(relH, new int[] {r0, 0, 0}, new int[] {rows, headDim, grid});
-            Operand<TFloat32> out = attend(c, qc, k, v, rh, relW, heads, rows, grid, false);
+            Operand<TFloat32> out = attend(c, qc, keys, v, rh, relW, heads, rows, grid, columnInProduct);
             chunks.add(out);
             previous = out;
         }
@@ -241,8 +243,9 @@ final class ImageEncoderGraph {
      * <p>With {@code columnInProduct} the column term rel_w is added inside the q.k product instead of in a pass
      * over the attention matrix: the keys carry a one-hot of their column after their hd features (see
      * {@link #withColumnOneHot}) and the queries their rel_w row, so q'.k' = scale q.k + rel_w[q, kx] exactly.
-     * That pays for 14x14 windows (a reduction of 80 instead of 64, but one pass less); for the 64x64 global
-     * attention the doubled reduction costs more than the pass it saves (measured 595 vs 547 ms per block).
+     * That pays for 14x14 windows (a reduction of 80 instead of 64, but one pass less) and for the global attention
+     * in bfloat16 (4.45 vs 4.82 s per ViT-B encoder); for the global attention in float32 the doubled reduction
+     * costs about what the pass saves (595 vs 547 ms per block in isolation, a tie in the full encoder).
      */
     private Operand<TFloat32> attend(Nn nn, Operand<TFloat32> q, Operand<TFloat32> k, Operand<TFloat32> v,
                                      Operand<TFloat32> relH, Operand<TFloat32> relW, int batch, int qh, int kw,

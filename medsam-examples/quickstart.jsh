@@ -1,0 +1,20 @@
+// MedSAM in JShell: segments the CT slice bundled with the examples (a box around its liver) with the bundled tiny
+// test checkpoint and prints the mask's pixel count. The tiny checkpoint has random weights, so the mask shows that
+// everything runs, not where the liver is: put medsam_vit_b.pth in place of DemoData.tinyCheckpoint() for that.
+//   medsam-examples/bin/medsam-jshell medsam-examples/quickstart.jsh
+import java.nio.file.*;
+import dev.medsam.core.*;
+import dev.medsam.core.image.*;
+import dev.medsam.core.pipeline.*;
+import dev.medsam.io.*;
+import dev.medsam.examples.*;
+
+MedicalImage ct = MedicalImages.read(DemoData.ctSlice()).image();
+System.out.println("image: " + ct);
+
+try (SegmentationSession session = SegmentationSession.builder(DemoData.tinyCheckpoint()).build()) {
+    session.setImage(ct, IntensityPreset.ctWindow("soft-tissue"));
+    BinaryMask mask = session.segment(Prompts.of(DemoData.LIVER_BOX)).binary();
+    System.out.println("mask pixels: " + mask.count());
+}
+/exit
