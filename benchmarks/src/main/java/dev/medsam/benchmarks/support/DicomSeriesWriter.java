@@ -1,11 +1,12 @@
 package dev.medsam.benchmarks.support;
 
+import dev.medsam.io.AtomicFiles;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 import java.util.Set;
 
@@ -31,7 +32,7 @@ public final class DicomSeriesWriter {
 
     /**
      * Writes every slice of {@code phantom} to {@code folder} as {@code slice_NNN.dcm} (the folder must exist).
-     * Each file is written to a temporary file first and then moved into place.
+     * Each file is written completely or not at all ({@link AtomicFiles}).
      */
     public static void write(CtPhantom phantom, Path folder) throws IOException {
         if (!Files.isDirectory(folder)) {
@@ -39,13 +40,8 @@ public final class DicomSeriesWriter {
         }
         for (int z = 0; z < phantom.slices(); z++) {
             Path file = folder.resolve(String.format(Locale.ROOT, "slice_%03d.dcm", z));
-            Path tmp = Files.createTempFile(folder, ".slice", ".part");
-            try {
-                Files.write(tmp, slice(phantom, z));
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            byte[] content = slice(phantom, z);
+            AtomicFiles.write(file, out -> out.write(content));
         }
     }
 

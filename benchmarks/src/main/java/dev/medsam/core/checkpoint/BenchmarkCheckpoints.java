@@ -1,12 +1,12 @@
 package dev.medsam.core.checkpoint;
 
+import dev.medsam.io.AtomicFiles;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +19,7 @@ import java.util.Objects;
  * than keep a second copy of the zip and pickle layout. Benchmark support, not API.
  *
  * <p>The files are built in memory (the builders work on byte arrays), so writing ViT-B (375 MB) needs about
- * 1.5 GB of heap for a moment. Each file is written to a temporary file beside the target, then moved over it.
+ * 1.5 GB of heap for a moment. Each file is written completely or not at all ({@link AtomicFiles}).
  */
 public final class BenchmarkCheckpoints {
 
@@ -81,13 +81,6 @@ public final class BenchmarkCheckpoints {
     }
 
     private static void writeAtomically(Path file, byte[] content) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".part");
-        try {
-            Files.write(tmp, content);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(file, out -> out.write(content));
     }
 }
