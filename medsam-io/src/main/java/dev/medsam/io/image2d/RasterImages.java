@@ -133,6 +133,9 @@ public final class RasterImages {
 
     private static MedicalImage decode(Path file, Kind kind, Consumer<String> warnings) throws IOException {
         long fileSize = Files.size(file);
+        if (kind == Kind.BMP) {
+            checkBmpOffsets(file, fileSize);
+        }
         TiffTags tags = kind == Kind.TIFF ? TiffTags.read(file) : null;
         BufferedImage img;
         try (ImageInputStream iis = new FileImageInputStream(file.toFile())) {
@@ -182,6 +185,33 @@ public final class RasterImages {
             applyTiffTags(file, tags, b, img.getWidth(), img.getHeight(), warnings);
         }
         return b.build();
+    }
+
+    /**
+     * Checks the two sizes a BMP header states before the JDK's reader trusts them: the pixel-data offset
+     * (bfOffBits) and the info-header size must lie inside the file and leave room for each other. The JDK reads
+     * the bytes between the info header and the pixel data as a colour table and allocates them in one array, so
+     * a mangled offset near 2^31 would cost a 2 GB allocation before any error.
+     */
+    private static void checkBmpOffsets(Path file, long fileSize) throws IOException {
+        byte[] h;
+        try (InputStream in = Files.newInputStream(file)) {
+            h = in.readNBytes(18);
+        }
+        if (h.length < 18) {
+            throw new MalformedImageException(file, "BMP header is cut off: " + h.length + " of 18 bytes");
+        }
+        ByteBuffer b = ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN);
+        long pixelOffset = Integer.toUnsignedLong(b.getInt(10));
+        long infoSize = Integer.toUnsignedLong(b.getInt(14));
+        if (infoSize < 12 || 14 + infoSize > fileSize) {
+            throw new MalformedImageException(file, "BMP info header size " + infoSize
+                    + " does not fit a " + fileSize + "-byte file");
+        }
+        if (pixelOffset < 14 + infoSize || pixelOffset > fileSize) {
+            throw new MalformedImageException(file, "BMP pixel data offset " + pixelOffset + " is outside "
+                    + (14 + infoSize) + ".." + fileSize + " (after the headers, inside the file)");
+        }
     }
 
     /** Whether a TIFF's samples can be taken raw: grey or RGB, not JPEG-compressed (which may be YCbCr). */

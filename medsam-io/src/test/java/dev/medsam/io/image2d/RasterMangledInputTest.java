@@ -6,6 +6,7 @@ import dev.medsam.io.testing.Mangle;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -20,6 +21,9 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** PNG, JPEG, BMP and TIFF reading never crashes, hangs or over-allocates on damaged or lying files. */
 class RasterMangledInputTest {
@@ -117,5 +121,20 @@ class RasterMangledInputTest {
     void lyingHeaderFieldsOnlyRaiseIOException(@ForAll("fieldCases") FieldCase c) throws IOException {
         byte[] base = c.format == 0 ? png : c.format == 1 ? bmp : tiff;
         Mangle.check(dir.resolve("f.img"), Mangle.apply(base, c.ops), MedicalImages::inspect);
+    }
+
+    /**
+     * Found by the two properties above (seeds -8174417077314665568 and -2781693508909335099): a BMP whose
+     * pixel-data offset points far past the file made the JDK's reader allocate the gap as a colour table (2 GB
+     * for 2^31 - 1, 64 MB for a flipped bit in its top byte). The header check refuses both, naming the value.
+     */
+    @Example
+    void bmpPixelOffsetPastTheFileIsRefusedBeforeTheReaderAllocates() throws IOException {
+        for (long offset : new long[] {Integer.MAX_VALUE, 54 + (4L << 24)}) {
+            byte[] bytes = Mangle.apply(bmp, List.of(new Mangle.SetField(10, 4, offset, false, false)));
+            Mangle.check(dir.resolve("offset.bmp"), bytes, Mangle.anyFormat());
+            IOException e = assertThrows(IOException.class, () -> MedicalImages.read(dir.resolve("offset.bmp")));
+            assertTrue(e.getMessage().contains("pixel data offset " + offset), e.getMessage());
+        }
     }
 }
