@@ -2,11 +2,9 @@ package dev.medsam.tensorflow.internal;
 
 import dev.medsam.core.BackendException;
 import dev.medsam.core.checkpoint.StateDict;
-import dev.medsam.core.checkpoint.TensorData;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.buffer.FloatDataBuffer;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
@@ -15,7 +13,6 @@ import org.tensorflow.types.TBfloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.family.TType;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -216,7 +213,7 @@ final class WeightStore {
         try {
             Session.Runner runner = session.runner();
             for (Upload u : batch) {
-                TFloat32 t = toTensor(weights.get(u.key()), u.rawShape());
+                TFloat32 t = TensorIo.floats(weights.get(u.key()).values(), toLongs(u.rawShape()));
                 fed.add(t);
                 runner.feed(u.feed(), t).addTarget(u.assign());
             }
@@ -226,27 +223,6 @@ final class WeightStore {
                     batch.size(), (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000));
         } finally {
             fed.forEach(TFloat32::close);
-        }
-    }
-
-    /** Copies the checkpoint values into a new native tensor (chunked, so no second full-size heap copy). */
-    private static TFloat32 toTensor(TensorData data, int[] shape) {
-        TFloat32 t = TFloat32.tensorOf(Shape.of(toLongs(shape)));
-        try {
-            FloatDataBuffer out = t.asRawTensor().data().asFloats();
-            FloatBuffer in = data.values();
-            float[] chunk = new float[(int) Math.min(in.remaining(), 1 << 20)];
-            long at = 0;
-            while (in.hasRemaining()) {
-                int n = Math.min(chunk.length, in.remaining());
-                in.get(chunk, 0, n);
-                out.offset(at).write(chunk, 0, n);
-                at += n;
-            }
-            return t;
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
         }
     }
 
