@@ -22,7 +22,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -438,6 +440,7 @@ public final class SegmentationSession implements AutoCloseable {
         private int threads;
         private Pipeline pipeline = Pipeline.MEDSAM;
         private int cacheSize = DEFAULT_CACHE_SIZE;
+        private final Map<String, String> backendOptions = new LinkedHashMap<>();
 
         private Builder(Path checkpoint) {
             this.checkpoint = checkpoint;
@@ -487,6 +490,24 @@ public final class SegmentationSession implements AutoCloseable {
         }
 
         /**
+         * A backend-specific setting, passed to the backend as a {@link BackendOptions} extra; the TensorFlow
+         * backend knows {@code precision} ({@code fp32}, the default, or the approximate, faster {@code bf16}) and
+         * {@code decoder.cache}. A backend logs a warning for keys it does not know and refuses bad values when the
+         * session is built. Setting a key again replaces its value.
+         *
+         * @throws IllegalArgumentException if the key is blank
+         */
+        public Builder backendOption(String key, String value) {
+            Objects.requireNonNull(key, "backend option key");
+            Objects.requireNonNull(value, "value of backend option " + key);
+            if (key.isBlank()) {
+                throw new IllegalArgumentException("backend option key is blank");
+            }
+            backendOptions.put(key, value);
+            return this;
+        }
+
+        /**
          * Reads the checkpoint, opens the backend and builds the network.
          *
          * @throws IOException      if the checkpoint cannot be read or is not a SAM model
@@ -495,8 +516,9 @@ public final class SegmentationSession implements AutoCloseable {
          */
         public SegmentationSession build() throws IOException {
             SamCheckpoint loaded = SamCheckpoint.load(checkpoint);
-            BackendOptions options = BackendOptions.builder().device(device).intraOpThreads(threads).build();
-            Backend opened = Backends.open(backend, options);
+            BackendOptions.Builder options = BackendOptions.builder().device(device).intraOpThreads(threads);
+            backendOptions.forEach(options::extra);
+            Backend opened = Backends.open(backend, options.build());
             try {
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());
                 LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,

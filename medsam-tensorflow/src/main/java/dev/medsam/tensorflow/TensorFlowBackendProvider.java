@@ -11,14 +11,14 @@ import dev.medsam.tensorflow.internal.TfBackend;
  * {@value #NAME}; discovery loads no native code, {@link #open} does.
  *
  * <p>Options ({@link BackendOptions}): device CPU, GPU or AUTO (GPU if usable, else CPU with one warning);
- * intra-op threads (0: TensorFlow's default, all cores) and inter-op threads (0: one, which measured faster than
- * TensorFlow's one per core); TensorFlow sizes its process-wide thread pools from the first session it creates, so
- * the first backend opened in a JVM decides; extras
- * {@code precision} = {@code fp32} (default, matches the reference) or {@code bf16} (image-encoder matrix products
- * in bfloat16: about twice as fast on CPUs with AVX-512 BF16 or AMX, but approximate: on the parity fixtures' tiny
- * model the embedding moves by up to 0.04 for values up to 4.6; the decoder always runs in float32) and
- * {@code decoder.cache} = number of images whose prompt-independent decoder work is kept (default 4, about 14 MB
- * of native memory each).
+ * intra-op threads (0: TensorFlow's default, all cores) and inter-op threads (0: one; TensorFlow's one per core
+ * was not faster); TensorFlow sizes its process-wide thread pools from the first session it creates, so the first
+ * backend opened in a JVM decides; extras {@code precision} = {@code fp32} (default, matches the reference) or
+ * {@code bf16} (image-encoder matrix products in bfloat16: 0.73x the fp32 encoder time on a 2-core CPU with
+ * AVX-512 BF16 and AMX, see benchmarks/README.md; approximate: on the parity fixtures' tiny model the embedding
+ * moves by up to 0.04 for values up to 4.6 and masks keep a Dice of 0.998 against fp32; the decoder always runs in
+ * float32) and {@code decoder.cache} = number of images whose prompt-independent decoder work is kept (default 4,
+ * about 14 MB of native memory each).
  *
  * <pre>{@code
  * try (Backend backend = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults());

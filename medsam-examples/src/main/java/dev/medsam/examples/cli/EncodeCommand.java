@@ -55,6 +55,9 @@ public final class EncodeCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     DeviceOption device;
 
     @Option(names = "--timings", description = "Print the seconds each stage took: load (checkpoint and input), "
@@ -69,8 +72,10 @@ public final class EncodeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         int threadCount = threads.value(cl);
+        String encoderPrecision = precision.value(cl);
         CliValues.requireNonNegative(cl, "--warmup", warmup);
-        BackendOptions options = BackendOptions.builder().device(device.value(cl)).intraOpThreads(threadCount).build();
+        BackendOptions options = BackendOptions.builder().device(device.value(cl)).intraOpThreads(threadCount)
+                .extra(PrecisionOption.KEY, encoderPrecision).build();
         SegmentCommand.addOutput(cl, new LinkedHashMap<>(), "--save-embedding", saveEmbedding, ".npy");
         Path modelFile = checkpoint.resolve(cl);
 

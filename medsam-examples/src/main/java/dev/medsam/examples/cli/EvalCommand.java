@@ -74,6 +74,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -97,6 +100,7 @@ public final class EvalCommand implements Callable<Integer> {
         });
         IntensityChoice.parse(cl, window, modality, false).preset().ifPresent(b::preset);
         int threadCount = threads.value(cl);
+        String encoderPrecision = precision.value(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
             if (!Files.isDirectory(dir)) {
                 throw new CommandLine.ParameterException(cl, dir + " is not a folder");
@@ -106,7 +110,8 @@ public final class EvalCommand implements Callable<Integer> {
 
         EvaluationReport report;
         try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet);
-             SegmentationSession session = SegmentationSession.builder(model).threads(threadCount).build()) {
+             SegmentationSession session = SegmentationSession.builder(model).threads(threadCount)
+                .backendOption(PrecisionOption.KEY, encoderPrecision).build()) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {

@@ -116,6 +116,9 @@ public final class Segment3dCommand implements Callable<Integer> {
     @Mixin
     ThreadsOption threads;
 
+    @Mixin
+    PrecisionOption precision;
+
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
 
@@ -129,6 +132,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         Optional<IntensityPreset> chosen = IntensityChoice.parse(cl, window, modality, false).preset();
         PropagationOptions options = propagationOptions(cl);
         int threadCount = threads.value(cl);
+        String encoderPrecision = precision.value(cl);
         Path model = checkpoint.resolve(cl);
 
         LoadedImage loaded = MedicalImages.read(image);
@@ -144,7 +148,8 @@ public final class Segment3dCommand implements Callable<Integer> {
         err.flush();
 
         VolumeSegmentation result;
-        try (SegmentationSession session = SegmentationSession.builder(model).threads(threadCount).build();
+        try (SegmentationSession session = SegmentationSession.builder(model).threads(threadCount)
+                .backendOption(PrecisionOption.KEY, encoderPrecision).build();
              Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
                     p -> bar.update(p.slicesDone(), p.slicesTotal()), new CancellationToken());

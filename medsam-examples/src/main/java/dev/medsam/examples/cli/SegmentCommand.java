@@ -157,6 +157,9 @@ public final class SegmentCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    PrecisionOption precision;
+
+    @Mixin
     DeviceOption device;
 
     @Option(names = "--timings", description = "Print the seconds each stage took (load, preprocess, encode, "
@@ -186,6 +189,7 @@ public final class SegmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "give at least one --box or --point (or a --mask-input)");
         }
         int threadCount = threads.value(cl);
+        String encoderPrecision = precision.value(cl);
         CliValues.requireNonNegative(cl, "--warmup", warmup);
         CliValues.requireNonNegative(cl, "--time", time);
         if (axis < 0 || axis > 2) {
@@ -229,7 +233,8 @@ public final class SegmentCommand implements Callable<Integer> {
         err.flush();
 
         SamCheckpoint weights = SamCheckpoint.load(modelFile);
-        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threadCount).build();
+        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threadCount)
+                .extra(PrecisionOption.KEY, encoderPrecision).build();
         MaskPrediction prediction;
         ImageEmbedding embedding;
         MedicalImage modelView;

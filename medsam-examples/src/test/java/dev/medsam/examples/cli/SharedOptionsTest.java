@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,7 +30,7 @@ class SharedOptionsTest {
     Path dir;
 
     @Test
-    void everyCommandRejectsNegativeThreadsAndUnknownDevicesAlike() throws IOException {
+    void everyCommandRejectsNegativeThreadsUnknownDevicesAndPrecisionsAlike() throws IOException {
         Path missing = dir.resolve("missing.npy");
         Path npz = dir.resolve("in");
         Files.createDirectories(npz);
@@ -59,6 +60,13 @@ class SharedOptionsTest {
             CliRun r = CliRun.of(args.toArray(String[]::new));
             assertEquals(2, r.exitCode(), r.toString());
             assertTrue(r.err().contains("--device must be cpu, gpu or auto, got 'tpu'"), r.err());
+        }
+        for (List<String> args : threads) {
+            List<String> withPrecision = new ArrayList<>(args.subList(0, args.size() - 2));
+            withPrecision.addAll(List.of("--precision", "fp16"));
+            CliRun r = CliRun.of(withPrecision.toArray(String[]::new));
+            assertEquals(2, r.exitCode(), r.toString());
+            assertTrue(r.err().contains("--precision must be fp32 or bf16, got 'fp16'"), r.err());
         }
         assertFalse(Files.exists(dir.resolve("demo")), "nothing is written on a usage error");
     }
