@@ -4,6 +4,7 @@ import dev.medsam.core.Prompts;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.testing.JavaProcess;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,4 +1,4 @@
-package dev.medsam.examples;
+package dev.medsam.core.testing;
 
 import java.io.File;
 import java.io.IOException;
@@ -12,7 +12,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Runs a JDK tool (java, jshell) as a separate process with this test run's class path, as a user would. */
+/**
+ * Runs a JDK tool (java, jshell) as a separate process with this test run's class path: as a user would, or to
+ * measure something in a JVM of its own (heap settings, resident memory).
+ */
 public final class JavaProcess {
 
     /** Exit code and the two output streams of a finished process. */
