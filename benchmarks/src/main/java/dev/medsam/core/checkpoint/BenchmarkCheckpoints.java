@@ -53,7 +53,7 @@ public final class BenchmarkCheckpoints {
         byte[] pickle = new PickleWriter().proto(2).stateDict(tensors).stop().bytes();
         byte[] zip = TorchZipBuilder.checkpoint(archive, pickle, storages, "little").zip64(false).build();
         storages.clear();
-        writeAtomically(file, zip);
+        AtomicFiles.write(file, out -> out.write(zip));
     }
 
     /** Writes {@code weights} as a safetensors file, float32 ("F32"), tensors in state-dict order. */
@@ -63,7 +63,8 @@ public final class BenchmarkCheckpoints {
         for (TensorData t : weights.tensors()) {
             b.add(t.name(), "F32", t.shape(), littleEndianFloats(t));
         }
-        writeAtomically(file, b.build());
+        byte[] safetensors = b.build();
+        AtomicFiles.write(file, out -> out.write(safetensors));
     }
 
     private static byte[] littleEndianFloats(TensorData t) {
@@ -78,9 +79,5 @@ public final class BenchmarkCheckpoints {
         String name = Objects.requireNonNull(file.getFileName(), "file name of " + file).toString();
         int dot = name.lastIndexOf('.');
         return dot > 0 ? name.substring(0, dot) : name;
-    }
-
-    private static void writeAtomically(Path file, byte[] content) throws IOException {
-        AtomicFiles.write(file, out -> out.write(content));
     }
 }

@@ -74,17 +74,13 @@ public final class DemoCommand implements Callable<Integer> {
     DeviceOption device;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    PrecisionOption precision;
+    ComputeOptions compute;
 
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         Device chosenDevice = device.value(cl);
-        int threadCount = threads.value(cl);
-        String encoderPrecision = precision.value(cl);
+        compute.check(cl);
         if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
             throw new CommandLine.ParameterException(cl, "--out-dir " + outDir + " is a file, not a folder");
         }
@@ -111,8 +107,7 @@ public final class DemoCommand implements Callable<Integer> {
 
         MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
         SamCheckpoint weights = timings.time("read checkpoint", () -> SamCheckpoint.load(model.path()));
-        BackendOptions options = BackendOptions.builder().device(chosenDevice).intraOpThreads(threadCount)
-                .extra(PrecisionOption.KEY, encoderPrecision).build();
+        BackendOptions options = compute.backendOptions(cl).device(chosenDevice).build();
         OriginalSizeMasks masks;
         float iou;
         String backendName;

@@ -52,10 +52,7 @@ public final class EncodeCommand implements Callable<Integer> {
     Path saveEmbedding;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    PrecisionOption precision;
+    ComputeOptions compute;
 
     @Mixin
     DeviceOption device;
@@ -71,11 +68,9 @@ public final class EncodeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
-        int threadCount = threads.value(cl);
-        String encoderPrecision = precision.value(cl);
+        compute.check(cl);
         CliValues.requireNonNegative(cl, "--warmup", warmup);
-        BackendOptions options = BackendOptions.builder().device(device.value(cl)).intraOpThreads(threadCount)
-                .extra(PrecisionOption.KEY, encoderPrecision).build();
+        BackendOptions options = compute.backendOptions(cl).device(device.value(cl)).build();
         SegmentCommand.addOutput(cl, new LinkedHashMap<>(), "--save-embedding", saveEmbedding, ".npy");
         Path modelFile = checkpoint.resolve(cl);
 

@@ -72,10 +72,7 @@ public final class EvalCommand implements Callable<Integer> {
     Double margin;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    PrecisionOption precision;
+    ComputeOptions compute;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -99,8 +96,7 @@ public final class EvalCommand implements Callable<Integer> {
                     "--spacing-order must be array or xyz, got " + spacingOrder);
         });
         IntensityChoice.parse(cl, window, modality, false).preset().ifPresent(b::preset);
-        int threadCount = threads.value(cl);
-        String encoderPrecision = precision.value(cl);
+        compute.check(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
             if (!Files.isDirectory(dir)) {
                 throw new CommandLine.ParameterException(cl, dir + " is not a folder");
@@ -110,8 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
 
         EvaluationReport report;
         try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet);
-             SegmentationSession session = SegmentationSession.builder(model).threads(threadCount)
-                .backendOption(PrecisionOption.KEY, encoderPrecision).build()) {
+             SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {

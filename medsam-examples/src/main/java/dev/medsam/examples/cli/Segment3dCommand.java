@@ -114,10 +114,7 @@ public final class Segment3dCommand implements Callable<Integer> {
     Path report;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    PrecisionOption precision;
+    ComputeOptions compute;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
     boolean quiet;
@@ -131,8 +128,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         }
         Optional<IntensityPreset> chosen = IntensityChoice.parse(cl, window, modality, false).preset();
         PropagationOptions options = propagationOptions(cl);
-        int threadCount = threads.value(cl);
-        String encoderPrecision = precision.value(cl);
+        compute.check(cl);
         Path model = checkpoint.resolve(cl);
 
         LoadedImage loaded = MedicalImages.read(image);
@@ -148,8 +144,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         err.flush();
 
         VolumeSegmentation result;
-        try (SegmentationSession session = SegmentationSession.builder(model).threads(threadCount)
-                .backendOption(PrecisionOption.KEY, encoderPrecision).build();
+        try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build();
              Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
                     p -> bar.update(p.slicesDone(), p.slicesTotal()), new CancellationToken());

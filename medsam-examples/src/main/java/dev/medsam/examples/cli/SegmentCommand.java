@@ -154,10 +154,7 @@ public final class SegmentCommand implements Callable<Integer> {
     Path overlay;
 
     @Mixin
-    ThreadsOption threads;
-
-    @Mixin
-    PrecisionOption precision;
+    ComputeOptions compute;
 
     @Mixin
     DeviceOption device;
@@ -188,8 +185,7 @@ public final class SegmentCommand implements Callable<Integer> {
         if (boxList.isEmpty() && pointList.isEmpty() && maskInput == null) {
             throw new CommandLine.ParameterException(cl, "give at least one --box or --point (or a --mask-input)");
         }
-        int threadCount = threads.value(cl);
-        String encoderPrecision = precision.value(cl);
+        compute.check(cl);
         CliValues.requireNonNegative(cl, "--warmup", warmup);
         CliValues.requireNonNegative(cl, "--time", time);
         if (axis < 0 || axis > 2) {
@@ -233,8 +229,7 @@ public final class SegmentCommand implements Callable<Integer> {
         err.flush();
 
         SamCheckpoint weights = SamCheckpoint.load(modelFile);
-        BackendOptions options = BackendOptions.builder().device(dev).intraOpThreads(threadCount)
-                .extra(PrecisionOption.KEY, encoderPrecision).build();
+        BackendOptions options = compute.backendOptions(cl).device(dev).build();
         MaskPrediction prediction;
         ImageEmbedding embedding;
         MedicalImage modelView;

@@ -1,0 +1,54 @@
+package dev.medsam.examples.cli;
+
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.spi.BackendOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.util.Locale;
+
+/**
+ * {@code --threads} and {@code --precision} of the commands that run a model (a picocli mixin), and their one way
+ * into the backend: as {@link BackendOptions} for the commands that open a backend themselves, or on a
+ * {@link SegmentationSession.Builder}.
+ */
+final class ComputeOptions {
+
+    /** The backend option {@code --precision} sets; the TensorFlow backend reads it. */
+    static final String PRECISION_KEY = "precision";
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
+            description = "Threads per network operation (default: ${DEFAULT-VALUE}, the backend's choice).")
+    int threads;
+
+    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
+            description = "Arithmetic of the image encoder (default: ${DEFAULT-VALUE}, as the reference); bf16 is "
+                    + "faster on CPUs with AVX-512 BF16 or AMX but approximate (see benchmarks/README.md).")
+    String precision;
+
+    /** Checks both options; a negative thread count or an unknown precision is a usage error. */
+    void check(CommandLine cl) {
+        CliValues.requireNonNegative(cl, "--threads", threads);
+        precision(cl);
+    }
+
+    /** Backend options with these threads and precision; the caller adds the device. */
+    BackendOptions.Builder backendOptions(CommandLine cl) {
+        check(cl);
+        return BackendOptions.builder().intraOpThreads(threads).extra(PRECISION_KEY, precision(cl));
+    }
+
+    /** {@code builder} with these threads and precision. */
+    SegmentationSession.Builder applyTo(SegmentationSession.Builder builder, CommandLine cl) {
+        check(cl);
+        return builder.threads(threads).backendOption(PRECISION_KEY, precision(cl));
+    }
+
+    private String precision(CommandLine cl) {
+        String p = precision.trim().toLowerCase(Locale.ROOT);
+        if (!p.equals("fp32") && !p.equals("bf16")) {
+            throw new CommandLine.ParameterException(cl, "--precision must be fp32 or bf16, got '" + precision + "'");
+        }
+        return p;
+    }
+}
