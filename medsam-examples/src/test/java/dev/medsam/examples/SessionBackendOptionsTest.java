@@ -5,6 +5,8 @@ import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.metrics.LabelVolume;
+import dev.medsam.core.metrics.SegmentationMetrics;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.Test;
@@ -56,12 +58,9 @@ class SessionBackendOptionsTest {
     }
 
     private static double dice(BinaryMask a, BinaryMask b) {
-        long both = 0;
-        for (int y = 0; y < a.height(); y++) {
-            for (int x = 0; x < a.width(); x++) {
-                both += a.get(x, y) && b.get(x, y) ? 1 : 0;
-            }
-        }
-        return 2.0 * both / (a.count() + b.count());
+        int[] dims = {a.width(), a.height()};
+        double[] spacing = {1, 1};
+        return SegmentationMetrics.dice(LabelVolume.ofUnsignedBytes(dims, spacing, a.toArray()),
+                LabelVolume.ofUnsignedBytes(dims, spacing, b.toArray()), 1);
     }
 }

@@ -4,6 +4,8 @@ import dev.medsam.core.FloatTensor;
 import dev.medsam.core.ImageEmbedding;
 import dev.medsam.core.MaskPrediction;
 import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.metrics.LabelVolume;
+import dev.medsam.core.metrics.SegmentationMetrics;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.Test;
@@ -55,22 +57,23 @@ class Bf16Test {
             float[] b = bf16.get(c).logits().toArray();
             int perMask = 256 * 256;
             for (int m = 0; m < a.length / perMask; m++) {
-                long both = 0;
-                long inA = 0;
-                long inB = 0;
-                for (int i = m * perMask; i < (m + 1) * perMask; i++) {
-                    boolean x = a[i] > 0;
-                    boolean y = b[i] > 0;
-                    inA += x ? 1 : 0;
-                    inB += y ? 1 : 0;
-                    both += x && y ? 1 : 0;
-                }
-                assertTrue(inA > 0, c + " mask " + m + ": the fp32 mask is empty, so Dice would say nothing");
-                double dice = 2.0 * both / (inA + inB);
-                System.out.printf("bf16 vs fp32 %s mask %d: Dice %.5f (%d vs %d pixels)%n", c, m, dice, inA, inB);
+                LabelVolume maskA = positive(a, m * perMask);
+                LabelVolume maskB = positive(b, m * perMask);
+                assertTrue(maskA.maxLabel() > 0, c + " mask " + m + ": the fp32 mask is empty, so Dice would say nothing");
+                double dice = SegmentationMetrics.dice(maskA, maskB, 1);
+                System.out.printf("bf16 vs fp32 %s mask %d: Dice %.5f%n", c, m, dice);
                 assertTrue(dice >= 0.99, c + " mask " + m + ": Dice " + dice + " below 0.99");
             }
         }
+    }
+
+    /** The 256x256 mask whose logits start at {@code from}: label 1 where the logit is above 0. */
+    private static LabelVolume positive(float[] logits, int from) {
+        byte[] mask = new byte[256 * 256];
+        for (int i = 0; i < mask.length; i++) {
+            mask[i] = (byte) (logits[from + i] > 0 ? 1 : 0);
+        }
+        return LabelVolume.ofUnsignedBytes(new int[] {256, 256}, new double[] {1, 1}, mask);
     }
 
     private static Map<String, MaskPrediction> predictAll(BackendOptions options, List<String> cases) {
