@@ -1,9 +1,11 @@
 package dev.medsam.io.dicom;
 
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.io.dicom.internal.PixelDecoder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -257,14 +259,27 @@ class DicomBadInputPropertiesTest {
             DicomFile.open(p).readImage();
             fail("decoded a " + rows + " x " + cols + " image from 80 bytes");
         } catch (IOException expected) {
-            // Beyond the 16 MiB any frame may take, the size is refused before a byte is decoded.
-            if (2L * rows * cols > (16L << 20)) {
+            // Beyond what the reader allows these 80 bytes (16 MiB free plus a bounded expansion per compressed
+            // byte), the size is refused before a byte is decoded; below it, decoding starts and fails cleanly.
+            long allowed = PixelDecoder.FREE_BYTES
+                    + frame.length * (rle ? PixelDecoder.RLE_MAX_EXPANSION : PixelDecoder.MAX_EXPANSION);
+            if (2L * rows * cols > allowed) {
                 assertTrue(expected.getMessage().contains("cannot hold") || expected.getMessage().contains("can hold"),
                         expected.getMessage());
             }
         } finally {
             Files.deleteIfExists(p);
         }
+    }
+
+    /**
+     * Found by CI's random seed: a 4245 x 1983 16-bit image (16.8 MB, just over 16 MiB) in 80 bytes of JPEG-LS
+     * is within what the reader allows and fails while decoding, which the property above once took for a miss.
+     */
+    @Example
+    void imagesJustOverSixteenMebibytesFailWhileDecoding() throws IOException {
+        hugeImagesWithTinyCompressedData(4245, 1983, false);
+        hugeImagesWithTinyCompressedData(4231, 1983, true);
     }
 
     @Property(tries = 200)

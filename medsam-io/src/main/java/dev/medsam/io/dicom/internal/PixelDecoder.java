@@ -12,9 +12,11 @@ import java.util.List;
 public final class PixelDecoder {
 
     /** Decoded bytes allowed for each compressed byte (plus {@link #FREE_BYTES}) before a codec is even started. */
-    static final long MAX_EXPANSION = 2048;
+    public static final long MAX_EXPANSION = 2048;
+    /** The same for RLE, whose runs expand at most 128 bytes per 2 coded bytes. */
+    public static final long RLE_MAX_EXPANSION = 64;
     /** Decoded bytes allowed regardless of the compressed size. */
-    static final long FREE_BYTES = 16L << 20;
+    public static final long FREE_BYTES = 16L << 20;
 
     private PixelDecoder() {
     }
@@ -144,7 +146,7 @@ public final class PixelDecoder {
         for (byte[] f : frames) {
             compressed += f.length;
         }
-        long maxRatio = codec == Codec.RLE ? 64 : MAX_EXPANSION;
+        long maxRatio = codec == Codec.RLE ? RLE_MAX_EXPANSION : MAX_EXPANSION;
         if (m.totalBytes() > FREE_BYTES + compressed * maxRatio) {
             throw new IOException(src + ": " + compressed + " bytes of " + ts.name() + " data cannot hold " + m.frames()
                     + " frame(s) of " + m.rows() + " x " + m.columns() + " x " + m.samplesPerPixel() + " ("
