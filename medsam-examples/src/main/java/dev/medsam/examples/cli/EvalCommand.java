@@ -102,6 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, dir + " is not a folder");
             }
         }
+        CliValues.requireWritableFolder(cl, "--out", out);
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
@@ -110,7 +111,15 @@ public final class EvalCommand implements Callable<Integer> {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {
-                    bar.update(index, total);
+                    bar.update(index, total, name);
+                }
+
+                @Override
+                public void sliceProgress(int index, int total, int slicesDone, int slicesTotal) {
+                    if (slicesTotal > 0) {
+                        bar.update(index + (double) slicesDone / slicesTotal, total,
+                                "case " + (index + 1) + ", slice " + slicesDone + " of " + slicesTotal);
+                    }
                 }
 
                 @Override

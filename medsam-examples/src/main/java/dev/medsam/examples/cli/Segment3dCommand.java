@@ -147,7 +147,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build();
              Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
-                    p -> bar.update(p.slicesDone(), p.slicesTotal()), new CancellationToken());
+                    p -> bar.update(p.slicesDone(), p.slicesTotal(), ""), new CancellationToken());
         }
         writeLabels(result.labels(), out);
         TumourBurden burden = TumourBurden.of(result.labelVolume());
