@@ -133,7 +133,8 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
-                    + "for a prompt without boxes): .png, .npy (H, W) or .nii.gz / .nii (with the source's geometry).")
+                    + "for a prompt without boxes): .npy (H, W) or .nii.gz / .nii (with the source's geometry); "
+                    + ".png shows label i of N as grey level round(255 i / N), so one object is 0/255.")
     Path out;
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
@@ -279,13 +280,12 @@ public final class SegmentCommand implements Callable<Integer> {
                 m.probability().buffer().get(probabilities, i * w * h, w * h);
             }
         }
-        MedicalImage labels = out == null ? null : labelMap(masks, rawPlane);
         MedicalImage overlayImage = overlay == null ? null : Overlay.draw(modelView, masks);
         clock.lap("postprocess");
 
         StagedFiles staged = new StagedFiles();
-        if (labels != null) {
-            staged.add(out, f -> MedicalImages.write(labels, f));
+        if (out != null) {
+            staged.add(out, f -> MedicalImages.writeLabels(masks, rawPlane, f));
         }
         if (saveLogits != null) {
             staged.add(saveLogits, f -> Npy.write(f, NpyArray.of(prediction.logits())));
@@ -534,24 +534,6 @@ public final class SegmentCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------------ outputs
 
-    /** The label map: 0 background, i + 1 where mask i is set, later masks over earlier ones; the plane's geometry. */
-    static MedicalImage labelMap(List<BinaryMask> masks, MedicalImage plane) {
-        int w = plane.width();
-        int h = plane.height();
-        byte[] labels = new byte[Math.multiplyExact(w, h)];
-        for (int i = 0; i < masks.size(); i++) {
-            ByteBuffer m = masks.get(i).buffer();
-            for (int p = 0; p < labels.length; p++) {
-                if (m.get(p) != 0) {
-                    labels[p] = (byte) (i + 1);
-                }
-            }
-        }
-        MedicalImage.Builder b = MedicalImage.builder(DataType.UINT8, w, h)
-                .affine(plane.affine(CoordinateSystem.LPS));
-        plane.modality().ifPresent(b::modality);
-        return b.data(ByteBuffer.wrap(labels)).build();
-    }
 
     /**
      * The overlay picture: the 8-bit image the model saw, as RGB, with each object's mask outline drawn in its own
