@@ -107,7 +107,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     int extend;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-            description = "Output labels: .nii.gz / .nii (source geometry) or .npz (key 'segs', shape (D, H, W)).")
+            description = "Output labels, in the format the file's extension names: NIfTI nii or nii.gz with the source's "
+                    + "geometry, or NumPy npz with key 'segs' of shape (D, H, W).")
     Path out;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")

@@ -127,14 +127,15 @@ public final class SegmentCommand implements Callable<Integer> {
     String modality;
 
     @Option(names = "--pipeline", paramLabel = "medsam|sam", defaultValue = "medsam",
-            description = "Pre- and postprocessing: medsam (MedSAM_Inference.py, for MedSAM checkpoints) or sam "
+            description = "Pre- and postprocessing: medsam (as MedSAM's inference script, for MedSAM checkpoints) or sam "
                     + "(Segment Anything's predictor, for plain SAM checkpoints). Default: ${DEFAULT-VALUE}.")
     String pipelineName;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
-                    + "for a prompt without boxes): .npy (H, W) or .nii.gz / .nii (with the source's geometry); "
-                    + ".png shows label i of N as grey level round(255 i / N), so one object is 0/255.")
+                    + "for a prompt without boxes), in the format the file's extension names: NumPy npy of shape (H, W); "
+                    + "NIfTI nii or nii.gz with the source's geometry; PNG, where label i of N is the grey level "
+                    + "round(255 i / N), so that one object is 0/255.")
     Path out;
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
