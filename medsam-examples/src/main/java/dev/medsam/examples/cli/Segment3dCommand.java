@@ -282,7 +282,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         ArrayNode spacing = root.putArray("spacing_mm");
         for (double s : burden.spacingMm()) {
-            spacing.add(s);
+            spacing.add(tidy(s));
         }
         root.put("system", burden.system().name());
         ArrayNode labels = root.putArray("labels");
@@ -293,10 +293,10 @@ public final class Segment3dCommand implements Callable<Integer> {
             if (found.isPresent()) {
                 LabelBurden b = found.get();
                 l.put("voxels", b.voxels());
-                l.put("volume_ml", b.volumeMl());
+                l.put("volume_ml", tidy(b.volumeMl()));
                 ArrayNode mm = l.putArray("bbox_mm");
                 for (double v : b.bboxMm()) {
-                    mm.add(v);
+                    mm.add(tidy(v));
                 }
                 ArrayNode vox = l.putArray("bbox_voxels");
                 for (int v : b.bboxVoxels()) {
@@ -313,5 +313,17 @@ public final class Segment3dCommand implements Callable<Integer> {
             }
         }
         return mapper.writeValueAsString(root) + System.lineSeparator();
+    }
+
+    /**
+     * {@code v} to 10 significant digits: millimetres and millilitres derived from float32 headers carry
+     * round-off (0.9999999999999929) that is noise to a reader, and 10 digits keep far more than any scanner
+     * measures.
+     */
+    static double tidy(double v) {
+        if (!Double.isFinite(v) || v == 0) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(10)).doubleValue();
     }
 }
