@@ -106,8 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
-        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet);
-             SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
+        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet)) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {
@@ -127,7 +126,11 @@ public final class EvalCommand implements Callable<Integer> {
                     bar.update(index + 1, total);
                 }
             });
-            report = b.build().run(session);
+            ChallengeEvaluation evaluation = b.build();
+            evaluation.checkInputs(); // missing ground truth is reported in a second, before the model loads
+            try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
+                report = evaluation.run(session);
+            }
         }
         PrintWriter stdout = cl.getOut();
         stdout.print(report.table());

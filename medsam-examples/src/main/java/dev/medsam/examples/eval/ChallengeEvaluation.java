@@ -125,14 +125,13 @@ public final class ChallengeEvaluation {
     }
 
     /**
-     * Segments and scores every case with {@code session} (which stays open) and writes the outputs.
+     * The cases, in name order, after checking that every one has its ground truth; cheap (names only), so a
+     * caller can check before it loads a model. {@link #run} checks the same.
      *
-     * @throws IOException              if a folder or file cannot be read or written, or a case is malformed
-     *                                  (the message names the file and array)
+     * @throws IOException              if a folder cannot be listed
      * @throws IllegalArgumentException if the images folder has no cases or a case has no ground truth
      */
-    public EvaluationReport run(SegmentationSession session) throws IOException {
-        Objects.requireNonNull(session, "session");
+    public List<Path> checkInputs() throws IOException {
         List<Path> cases = listCases();
         List<String> missing = new ArrayList<>();
         for (Path c : cases) {
@@ -145,6 +144,19 @@ public final class ChallengeEvaluation {
                     + " case(s): " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
                     + (missing.size() > 10 ? ", ..." : ""));
         }
+        return cases;
+    }
+
+    /**
+     * Segments and scores every case with {@code session} (which stays open) and writes the outputs.
+     *
+     * @throws IOException              if a folder or file cannot be read or written, or a case is malformed
+     *                                  (the message names the file and array)
+     * @throws IllegalArgumentException if the images folder has no cases or a case has no ground truth
+     */
+    public EvaluationReport run(SegmentationSession session) throws IOException {
+        Objects.requireNonNull(session, "session");
+        List<Path> cases = checkInputs();
         Files.createDirectories(out);
         List<CaseResult> results = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
