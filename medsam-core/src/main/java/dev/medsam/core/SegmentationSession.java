@@ -280,7 +280,9 @@ public final class SegmentationSession implements AutoCloseable {
      * @param multimask {@code false}: one mask per object (what MedSAM does); {@code true}: three candidates
      *                  each, {@link Segmentation#best()} choosing by predicted IoU
      * @throws IllegalArgumentException if the list is empty, a box lies wholly outside the image, or the image
-     *                                  was encoded with another pipeline
+     *                                  was encoded with another pipeline; messages number objects from 1
+     *                                  ("object 2: ..." is {@code objects.get(1)}), as labels and the command
+     *                                  line do
      * @throws IllegalStateException    if the session is closed
      * @throws BackendException         if the decoder fails
      */
@@ -295,11 +297,12 @@ public final class SegmentationSession implements AutoCloseable {
         int n = objects.size();
         ModelPrompt[] mapped = new ModelPrompt[n];
         for (int i = 0; i < n; i++) {
-            Prompts p = Objects.requireNonNull(objects.get(i), "prompts of object " + i);
+            // objects are numbered from 1 in messages, as their labels and the command line number them
+            Prompts p = Objects.requireNonNull(objects.get(i), "prompts of object " + (i + 1));
             try {
                 mapped[i] = frame.toModel(p);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("object " + i + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException("object " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
         enter();

@@ -215,7 +215,8 @@ class SegmentationSessionTest {
             assertThrows(IllegalArgumentException.class, () -> session.segment(List.of()));
             IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> session.segment(
                     List.of(Prompts.of(new Box(1, 1, 5, 5)), Prompts.of(new Box(200, 200, 300, 300)))));
-            assertTrue(outside.getMessage().startsWith("object 1"), outside.getMessage());
+            assertTrue(outside.getMessage().startsWith("object 2"), "the second, numbered from 1 like its label: "
+                    + outside.getMessage());
             MedicalImage volume = MedicalImage.builder(DataType.UINT8, 8, 8, 3).data(ByteBuffer.allocate(192)).build();
             assertThrows(IllegalArgumentException.class, () -> session.setImage(volume));
             assertEquals(0, model.batches.size(), "nothing reached the decoder");

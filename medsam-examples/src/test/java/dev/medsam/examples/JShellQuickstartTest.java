@@ -41,16 +41,22 @@ class JShellQuickstartTest {
 
         Map<String, String> env = new HashMap<>();
         env.put("TF_CPP_MIN_LOG_LEVEL", "1");
+        // as a user types it: /open the script, then use the session it leaves open at the prompt
+        Path typed = Files.writeString(dir.resolve("typed.jsh"), "/open " + script + "\n"
+                + "System.out.println(\"still open: \" + session.segment(Prompts.of(DemoData.LIVER_BOX)).binary().count());\n"
+                + "session.close();\n/exit\n");
         JavaProcess.Finished p = JavaProcess.run(List.of(jshell.toString(), "--class-path", JavaProcess.classPath(),
-                "-R-Xmx2g", "--startup", "DEFAULT", "--startup", startup.toString(), script.toString()), dir, env, 300);
+                "-R-Xmx2g", "--startup", "DEFAULT", "--startup", startup.toString()), dir, env, 300, typed);
         assertEquals(0, p.exitCode(), p.toString());
         assertTrue(p.out().contains("image: MedicalImage[int16 [512, 512]"), p.toString());
         // jshell reports failed snippets and exceptions as "|  ..." feedback lines and carries on
-        assertTrue(p.out().lines().noneMatch(l -> l.startsWith("|")) && p.err().lines().noneMatch(l -> l.startsWith("|")),
+        assertTrue(p.out().lines().noneMatch(l -> l.contains("|  Error") || l.contains("|  Exception"))
+                        && p.err().lines().noneMatch(l -> l.startsWith("|")),
                 "jshell reported a problem:\n" + p);
         Matcher m = Pattern.compile("(?m)^mask pixels: ([0-9]+)$").matcher(p.out());
         assertTrue(m.find(), p.toString());
         long count = Long.parseLong(m.group(1));
+        assertTrue(p.out().contains("still open: " + count), "the script leaves a live session at the prompt:\n" + p);
 
         // the same segmentation in this JVM gives the same count
         MedicalImage ct = MedicalImages.read(DemoData.ctSlice()).image();

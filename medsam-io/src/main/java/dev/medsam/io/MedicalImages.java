@@ -1,11 +1,15 @@
 package dev.medsam.io;
 
+import dev.medsam.core.BinaryMask;
+import dev.medsam.core.ProbabilityMask;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.dicom.internal.DicomDispatch;
 import dev.medsam.io.image2d.PngWriter;
 import dev.medsam.io.image2d.RasterImages;
 import dev.medsam.io.internal.FormatSniffer;
+import dev.medsam.io.internal.MaskImages;
+import dev.medsam.io.internal.StagedInput;
 import dev.medsam.io.nifti.NiftiReader;
 import dev.medsam.io.nifti.NiftiWriter;
 import dev.medsam.io.numpy.MedSamNpz;
@@ -15,7 +19,10 @@ import dev.medsam.io.numpy.NpyHeader;
 import dev.medsam.io.numpy.Npz;
 import dev.medsam.io.numpy.SpacingOrder;
 
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +177,93 @@ public final class MedicalImages {
                     Inspection.DimsConvention.ROW_MAJOR, CoordinateSystem.LPS));
         }
         return Inspection.of(file, format, entries, warnings);
+    }
+
+    // ------------------------------------------------------------------------------- streams and memory
+
+    /**
+     * Reads an image from a stream (an upload, a PACS retrieval, a resource), in whichever supported format its
+     * content is, as {@link #read(Path)} reads a file. The stream is read to its end and closed.
+     *
+     * <p>The readers need random access, so the content is copied to a private temporary file that is deleted
+     * before this method returns; it does not have to fit in memory.
+     *
+     * @param name what to call the content in messages, e.g. the upload's file name
+     * @throws MalformedImageException if the content is no supported format or is damaged (the message names
+     *                                 {@code name})
+     */
+    public static LoadedImage read(InputStream in, String name) throws IOException {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(name, "name");
+        return StagedInput.readStream(in, name, MedicalImages::read);
+    }
+
+    /** {@link #read(InputStream, String)} of the bytes {@code content}. */
+    public static LoadedImage read(byte[] content, String name) throws IOException {
+        Objects.requireNonNull(content, "content");
+        return read(new ByteArrayInputStream(content), name);
+    }
+
+    /**
+     * Reads the DICOM files of one series, each from its own stream (as a PACS sends them, in any order), as
+     * {@link #read(Path)} reads a folder: slices sorted by position, one volume. Every stream is read and closed.
+     *
+     * @param name what to call the series in messages
+     * @throws MalformedImageException if the files are not one DICOM image series
+     */
+    public static LoadedImage readDicomSeries(List<? extends InputStream> files, String name) throws IOException {
+        Objects.requireNonNull(files, "files");
+        Objects.requireNonNull(name, "name");
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no DICOM files given for " + name);
+        }
+        return StagedInput.readStreams(files, name, true, DicomDispatch::read);
+    }
+
+    /** An image already in memory: see {@link RasterImages#fromBufferedImage(BufferedImage)}. */
+    public static MedicalImage of(BufferedImage image) {
+        return RasterImages.fromBufferedImage(image);
+    }
+
+    // ------------------------------------------------------------------------------------------ masks
+
+    /**
+     * Writes one mask on the grid of {@code image}, the 2D image it was made on (same size, position, orientation,
+     * spacing and modality), in the format the file name asks for (see {@link #write(MedicalImage, Path)}): 0
+     * background and 1 object in {@code .nii}, {@code .nii.gz} and {@code .npy}; 0 and 255 in {@code .png}, so
+     * that a picture viewer shows it. Atomic.
+     *
+     * @throws IllegalArgumentException if the mask's size is not the image's, or the image is not 2D
+     */
+    public static void write(BinaryMask mask, MedicalImage image, Path file) throws IOException {
+        writeLabels(List.of(mask), image, file);
+    }
+
+    /**
+     * Writes several masks as one label map on the grid of {@code image} (as {@link #write(BinaryMask,
+     * MedicalImage, Path)}): mask {@code i} (0-based) is label {@code i + 1}, later masks overwriting earlier ones
+     * where they overlap, 0 elsewhere. In {@code .png}, label {@code k} of {@code n} is stored as
+     * {@code round(255 k / n)} so that each object has its own visible grey level (one mask: 255). Atomic.
+     *
+     * @throws IllegalArgumentException if there are no masks or more than 255, or a size differs from the image's
+     */
+    public static void writeLabels(List<BinaryMask> masks, MedicalImage image, Path file) throws IOException {
+        boolean png = isPng(file);
+        write(MaskImages.labels(masks, image, png), file);
+    }
+
+    /**
+     * Writes probabilities on the grid of {@code image}: float32 values in [0, 1] in {@code .nii}, {@code .nii.gz}
+     * and {@code .npy}; {@code round(255 p)} in {@code .png}. Atomic.
+     */
+    public static void write(ProbabilityMask probabilities, MedicalImage image, Path file) throws IOException {
+        write(isPng(file) ? MaskImages.probabilitiesAsBytes(probabilities, image)
+                : MaskImages.probabilities(probabilities, image), file);
+    }
+
+    private static boolean isPng(Path file) {
+        Path name = Objects.requireNonNull(file, "file").getFileName();
+        return name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".png");
     }
 
     private static Map<String, String> npyDetails(NpyHeader h) {

@@ -173,13 +173,18 @@ public sealed interface IntensityPreset permits IntensityPreset.AsIs, IntensityP
      */
     record CtWindow(String name, Window window) implements IntensityPreset {
 
-        /** The named windows (level / width in HU). */
-        static final Map<String, Window> NAMED = Map.of(
-                "soft-tissue", new Window(40, 400),
-                "lung", new Window(-600, 1500),
-                "brain", new Window(40, 80),
-                "mediastinum", new Window(50, 350),
-                "bone", new Window(400, 1800));
+        /** The named windows (level / width in HU), in the order messages and help list them. */
+        static final Map<String, Window> NAMED = namedWindows();
+
+        private static Map<String, Window> namedWindows() {
+            Map<String, Window> m = new java.util.LinkedHashMap<>();
+            m.put("soft-tissue", new Window(40, 400));
+            m.put("lung", new Window(-600, 1500));
+            m.put("brain", new Window(40, 80));
+            m.put("mediastinum", new Window(50, 350));
+            m.put("bone", new Window(400, 1800));
+            return java.util.Collections.unmodifiableMap(m);
+        }
 
         public CtWindow {
             Objects.requireNonNull(name, "name");

@@ -114,7 +114,7 @@ public final class VolumeSegmenter {
         Objects.requireNonNull(listener, "listener");
         Objects.requireNonNull(cancel, "cancellation token");
         for (int i = 0; i < objects.size(); i++) {
-            Objects.requireNonNull(objects.get(i), "prompt of object " + i);
+            Objects.requireNonNull(objects.get(i), "prompt of object " + (i + 1)); // 1-based, as labels
         }
         return new Propagation(slices, volume, List.copyOf(objects), options, listener, cancel).run();
     }

@@ -50,11 +50,20 @@ public final class JavaProcess {
     /** Runs {@code command} in {@code workDir} with extra environment entries (a null value removes one). */
     public static Finished run(List<String> command, Path workDir, Map<String, String> env, long timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(command, workDir, env, timeoutSeconds, null);
+    }
+
+    /** {@link #run(List, Path, Map, long)} with standard input read from {@code stdin} (null: an empty pipe). */
+    public static Finished run(List<String> command, Path workDir, Map<String, String> env, long timeoutSeconds,
+                               Path stdin) throws IOException, InterruptedException {
         Path out = Files.createTempFile("medsam-test", ".out");
         Path err = Files.createTempFile("medsam-test", ".err");
         try {
             ProcessBuilder pb = new ProcessBuilder(new ArrayList<>(command)).directory(workDir.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
+            if (stdin != null) {
+                pb.redirectInput(stdin.toFile());
+            }
             env.forEach((k, v) -> {
                 if (v == null) {
                     pb.environment().remove(k);

@@ -433,7 +433,7 @@ class VolumeSegmenterTest {
         List<VolumePrompt> withNull = new ArrayList<>();
         withNull.add(null);
         NullPointerException npe = assertThrows(NullPointerException.class, () -> s.segment(volume, withNull));
-        assertTrue(npe.getMessage().contains("object 0"), npe.getMessage());
+        assertTrue(npe.getMessage().contains("object 1"), npe.getMessage());
         MedicalImage int16 = MedicalImage.builder(DataType.INT16, 8, 8, 2).data(ByteBuffer.allocate(256)).build();
         IllegalArgumentException preset = assertThrows(IllegalArgumentException.class, () -> s.segment(
                 int16, List.of(VolumePrompt.ofBox3d(1, 1, 0, 5, 5, 1)),

@@ -55,6 +55,40 @@ final class CliValues {
         if (Files.isDirectory(file)) {
             throw new CommandLine.ParameterException(cl, option + " " + file + " is a folder; give a file name");
         }
+        // Checked now, before the model loads, so that the failure names the output and comes in a second.
+        if (!Files.isWritable(parent)) {
+            throw unwritable(file, option + ": the folder " + parent + " is not writable");
+        }
+        if (Files.exists(file) && !Files.isWritable(file)) {
+            throw unwritable(file, option + ": the file exists and cannot be replaced");
+        }
+    }
+
+    /**
+     * {@code folder} (given as {@code option}) is a folder that exists and is writable, or can be created: its
+     * nearest existing ancestor is a writable folder. A file in its place is a usage error; missing permission a
+     * failure (exit 1).
+     */
+    static void requireWritableFolder(CommandLine cl, String option, Path folder) {
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new CommandLine.ParameterException(cl, option + " " + folder + " is a file, not a folder");
+        }
+        Path existing = folder.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw new CommandLine.ParameterException(cl, option + " " + folder + ": cannot be created under "
+                    + existing);
+        }
+        if (!Files.isWritable(existing)) {
+            throw unwritable(folder, option + ": " + (existing.equals(folder.toAbsolutePath())
+                    ? "the folder is not writable" : "cannot create a folder in " + existing));
+        }
+    }
+
+    private static java.io.UncheckedIOException unwritable(Path file, String reason) {
+        return new java.io.UncheckedIOException(new java.nio.file.AccessDeniedException(file.toString(), null, reason));
     }
 
     /** A shape as NumPy prints it: (1, 256, 64, 64), (5,). */

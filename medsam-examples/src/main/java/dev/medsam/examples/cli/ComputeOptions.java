@@ -23,7 +23,7 @@ final class ComputeOptions {
 
     @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
             description = "Arithmetic of the image encoder (default: ${DEFAULT-VALUE}, as the reference); bf16 is "
-                    + "faster on CPUs with AVX-512 BF16 or AMX but approximate (see benchmarks/README.md).")
+                    + "faster on CPUs with AVX-512 BF16 or AMX but approximate (measured in the README's Benchmarks section).")
     String precision;
 
     /** Checks both options; a negative thread count or an unknown precision is a usage error. */

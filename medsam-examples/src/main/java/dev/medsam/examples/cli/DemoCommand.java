@@ -81,9 +81,7 @@ public final class DemoCommand implements Callable<Integer> {
         CommandLine cl = spec.commandLine();
         Device chosenDevice = device.value(cl);
         compute.check(cl);
-        if (Files.exists(outDir) && !Files.isDirectory(outDir)) {
-            throw new CommandLine.ParameterException(cl, "--out-dir " + outDir + " is a file, not a folder");
-        }
+        CliValues.requireWritableFolder(cl, "--out-dir", outDir);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         StageTimings timings = new StageTimings();

@@ -29,8 +29,10 @@ import java.util.concurrent.Callable;
  * its SHA-256 when one is given. The file appears under its final name only when complete (and verified).
  */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download a checkpoint into the model cache ($MEDSAM_HOME, default ~/.cache/medsam).",
-            "The MedSAM authors link medsam_vit_b.pth from https://github.com/bowang-lab/MedSAM (README, 'Get Started').",
+        description = {"Download a checkpoint into the model cache: $MEDSAM_HOME, by default",
+            "  ~/.cache/medsam",
+            "The MedSAM authors link medsam_vit_b.pth from the 'Get Started' section of",
+            "  https://github.com/bowang-lab/MedSAM",
             "An interrupted download resumes where it stopped when run again."})
 final class DownloadCommand implements Callable<Integer> {
 

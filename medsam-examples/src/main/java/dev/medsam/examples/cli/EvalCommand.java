@@ -102,15 +102,23 @@ public final class EvalCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(cl, dir + " is not a folder");
             }
         }
+        CliValues.requireWritableFolder(cl, "--out", out);
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
-        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet);
-             SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
+        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet)) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {
-                    bar.update(index, total);
+                    bar.update(index, total, name);
+                }
+
+                @Override
+                public void sliceProgress(int index, int total, int slicesDone, int slicesTotal) {
+                    if (slicesTotal > 0) {
+                        bar.update(index + (double) slicesDone / slicesTotal, total,
+                                "case " + (index + 1) + ", slice " + slicesDone + " of " + slicesTotal);
+                    }
                 }
 
                 @Override
@@ -118,7 +126,11 @@ public final class EvalCommand implements Callable<Integer> {
                     bar.update(index + 1, total);
                 }
             });
-            report = b.build().run(session);
+            ChallengeEvaluation evaluation = b.build();
+            evaluation.checkInputs(); // missing ground truth is reported in a second, before the model loads
+            try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
+                report = evaluation.run(session);
+            }
         }
         PrintWriter stdout = cl.getOut();
         stdout.print(report.table());

@@ -119,8 +119,7 @@ final class GlobalOptions implements AutoCloseable {
             if (!isLoggable(record)) {
                 return;
             }
-            System.err.print(getFormatter().format(record));
-            System.err.flush();
+            Progress.printAbove(System.err, getFormatter().format(record));
         }
 
         @Override

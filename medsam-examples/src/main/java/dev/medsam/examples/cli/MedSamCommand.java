@@ -64,6 +64,7 @@ public final class MedSamCommand implements Runnable {
     public static CommandLine newCommandLine() {
         CommandLine cl = new CommandLine(new MedSamCommand());
         cl.setExecutionExceptionHandler(MedSamCommand::handleFailure);
+        cl.setParameterExceptionHandler(MedSamCommand::handleUsageError);
         cl.setExecutionStrategy(MedSamCommand::runWithGlobalOptions);
         return cl;
     }
@@ -96,13 +97,33 @@ public final class MedSamCommand implements Runnable {
      */
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        String message = FailureMessages.describe(e);
         err.println("medsam " + cl.getCommandName() + ": " + message.replace(System.lineSeparator(), System.lineSeparator() + "  "));
         if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
             e.printStackTrace(err);
         }
         err.flush();
         return 1;
+    }
+
+    /**
+     * A usage error: the one line that says what is wrong (with picocli's "did you mean" suggestions for a
+     * mistyped option or command) and where to read more, not the whole help. Exit 2.
+     */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        String name = cl.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage());
+        if (e instanceof CommandLine.UnmatchedArgumentException u) {
+            java.util.List<String> suggestions = u.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                err.println("did you mean: " + String.join(", ", suggestions) + "?");
+            }
+        }
+        err.println("try '" + name + " --help' for more information");
+        err.flush();
+        return cl.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /** Version from the jar manifest (or "development" when run from classes). */

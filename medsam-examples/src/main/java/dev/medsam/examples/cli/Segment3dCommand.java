@@ -107,7 +107,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     int extend;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-            description = "Output labels: .nii.gz / .nii (source geometry) or .npz (key 'segs', shape (D, H, W)).")
+            description = "Output labels, in the format the file's extension names: NIfTI nii or nii.gz with the source's "
+                    + "geometry, or NumPy npz with key 'segs' of shape (D, H, W).")
     Path out;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
@@ -147,7 +148,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build();
              Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
-                    p -> bar.update(p.slicesDone(), p.slicesTotal()), new CancellationToken());
+                    p -> bar.update(p.slicesDone(), p.slicesTotal(), ""), new CancellationToken());
         }
         writeLabels(result.labels(), out);
         TumourBurden burden = TumourBurden.of(result.labelVolume());
@@ -281,7 +282,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         ObjectNode root = mapper.createObjectNode();
         ArrayNode spacing = root.putArray("spacing_mm");
         for (double s : burden.spacingMm()) {
-            spacing.add(s);
+            spacing.add(tidy(s));
         }
         root.put("system", burden.system().name());
         ArrayNode labels = root.putArray("labels");
@@ -292,10 +293,10 @@ public final class Segment3dCommand implements Callable<Integer> {
             if (found.isPresent()) {
                 LabelBurden b = found.get();
                 l.put("voxels", b.voxels());
-                l.put("volume_ml", b.volumeMl());
+                l.put("volume_ml", tidy(b.volumeMl()));
                 ArrayNode mm = l.putArray("bbox_mm");
                 for (double v : b.bboxMm()) {
-                    mm.add(v);
+                    mm.add(tidy(v));
                 }
                 ArrayNode vox = l.putArray("bbox_voxels");
                 for (int v : b.bboxVoxels()) {
@@ -312,5 +313,17 @@ public final class Segment3dCommand implements Callable<Integer> {
             }
         }
         return mapper.writeValueAsString(root) + System.lineSeparator();
+    }
+
+    /**
+     * {@code v} to 10 significant digits: millimetres and millilitres derived from float32 headers carry
+     * round-off (0.9999999999999929) that is noise to a reader, and 10 digits keep far more than any scanner
+     * measures.
+     */
+    static double tidy(double v) {
+        if (!Double.isFinite(v) || v == 0) {
+            return v;
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(10)).doubleValue();
     }
 }

@@ -127,13 +127,15 @@ public final class SegmentCommand implements Callable<Integer> {
     String modality;
 
     @Option(names = "--pipeline", paramLabel = "medsam|sam", defaultValue = "medsam",
-            description = "Pre- and postprocessing: medsam (MedSAM_Inference.py, for MedSAM checkpoints) or sam "
+            description = "Pre- and postprocessing: medsam (as MedSAM's inference script, for MedSAM checkpoints) or sam "
                     + "(Segment Anything's predictor, for plain SAM checkpoints). Default: ${DEFAULT-VALUE}.")
     String pipelineName;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
-                    + "for a prompt without boxes): .png, .npy (H, W) or .nii.gz / .nii (with the source's geometry).")
+                    + "for a prompt without boxes), in the format the file's extension names: NumPy npy of shape (H, W); "
+                    + "NIfTI nii or nii.gz with the source's geometry; PNG, where label i of N is the grey level "
+                    + "round(255 i / N), so that one object is 0/255.")
     Path out;
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
@@ -279,13 +281,12 @@ public final class SegmentCommand implements Callable<Integer> {
                 m.probability().buffer().get(probabilities, i * w * h, w * h);
             }
         }
-        MedicalImage labels = out == null ? null : labelMap(masks, rawPlane);
         MedicalImage overlayImage = overlay == null ? null : Overlay.draw(modelView, masks);
         clock.lap("postprocess");
 
         StagedFiles staged = new StagedFiles();
-        if (labels != null) {
-            staged.add(out, f -> MedicalImages.write(labels, f));
+        if (out != null) {
+            staged.add(out, f -> MedicalImages.writeLabels(masks, rawPlane, f));
         }
         if (saveLogits != null) {
             staged.add(saveLogits, f -> Npy.write(f, NpyArray.of(prediction.logits())));
@@ -534,24 +535,6 @@ public final class SegmentCommand implements Callable<Integer> {
 
     // ------------------------------------------------------------------------------------------------ outputs
 
-    /** The label map: 0 background, i + 1 where mask i is set, later masks over earlier ones; the plane's geometry. */
-    static MedicalImage labelMap(List<BinaryMask> masks, MedicalImage plane) {
-        int w = plane.width();
-        int h = plane.height();
-        byte[] labels = new byte[Math.multiplyExact(w, h)];
-        for (int i = 0; i < masks.size(); i++) {
-            ByteBuffer m = masks.get(i).buffer();
-            for (int p = 0; p < labels.length; p++) {
-                if (m.get(p) != 0) {
-                    labels[p] = (byte) (i + 1);
-                }
-            }
-        }
-        MedicalImage.Builder b = MedicalImage.builder(DataType.UINT8, w, h)
-                .affine(plane.affine(CoordinateSystem.LPS));
-        plane.modality().ifPresent(b::modality);
-        return b.data(ByteBuffer.wrap(labels)).build();
-    }
 
     /**
      * The overlay picture: the 8-bit image the model saw, as RGB, with each object's mask outline drawn in its own

@@ -12,6 +12,8 @@ import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.metrics.LabelVolume;
 import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.volume.CancellationToken;
+import dev.medsam.core.volume.PropagationListener;
 import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmenter;
@@ -84,6 +86,13 @@ public final class ChallengeEvaluation {
         default void caseStarted(int index, int total, String name) {
         }
 
+        /**
+         * During a 3D case {@code index} (0-based) of {@code total}: {@code slicesDone} of {@code slicesTotal}
+         * slice visits of its propagation are done. Lets a progress display move within a long case.
+         */
+        default void sliceProgress(int index, int total, int slicesDone, int slicesTotal) {
+        }
+
         /** After case {@code index} (0-based) of {@code total} was scored. */
         default void caseDone(int index, int total, CaseResult result) {
         }
@@ -116,14 +125,13 @@ public final class ChallengeEvaluation {
     }
 
     /**
-     * Segments and scores every case with {@code session} (which stays open) and writes the outputs.
+     * The cases, in name order, after checking that every one has its ground truth; cheap (names only), so a
+     * caller can check before it loads a model. {@link #run} checks the same.
      *
-     * @throws IOException              if a folder or file cannot be read or written, or a case is malformed
-     *                                  (the message names the file and array)
+     * @throws IOException              if a folder cannot be listed
      * @throws IllegalArgumentException if the images folder has no cases or a case has no ground truth
      */
-    public EvaluationReport run(SegmentationSession session) throws IOException {
-        Objects.requireNonNull(session, "session");
+    public List<Path> checkInputs() throws IOException {
         List<Path> cases = listCases();
         List<String> missing = new ArrayList<>();
         for (Path c : cases) {
@@ -136,12 +144,28 @@ public final class ChallengeEvaluation {
                     + " case(s): " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
                     + (missing.size() > 10 ? ", ..." : ""));
         }
+        return cases;
+    }
+
+    /**
+     * Segments and scores every case with {@code session} (which stays open) and writes the outputs.
+     *
+     * @throws IOException              if a folder or file cannot be read or written, or a case is malformed
+     *                                  (the message names the file and array)
+     * @throws IllegalArgumentException if the images folder has no cases or a case has no ground truth
+     */
+    public EvaluationReport run(SegmentationSession session) throws IOException {
+        Objects.requireNonNull(session, "session");
+        List<Path> cases = checkInputs();
         Files.createDirectories(out);
         List<CaseResult> results = new ArrayList<>();
         for (int i = 0; i < cases.size(); i++) {
             String name = cases.get(i).getFileName().toString();
             listener.caseStarted(i, cases.size(), name);
-            CaseResult r = runCase(session, cases.get(i));
+            int index = i;
+            int count = cases.size();
+            CaseResult r = runCase(session, cases.get(i),
+                    p -> listener.sliceProgress(index, count, p.slicesDone(), p.slicesTotal()));
             results.add(r);
             LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT, "%s: dsc %.4f nsd %.4f, %.1f s", name,
                     r.dsc(), r.nsd(), r.runTime().toNanos() / 1e9));
@@ -176,7 +200,8 @@ public final class ChallengeEvaluation {
 
     // ------------------------------------------------------------------------------------------------ one case
 
-    private CaseResult runCase(SegmentationSession session, Path file) throws IOException {
+    private CaseResult runCase(SegmentationSession session, Path file, PropagationListener progress)
+            throws IOException {
         String name = file.getFileName().toString();
         long start = System.nanoTime();
         MedSamNpz npz = MedSamNpz.read(file);
@@ -192,7 +217,7 @@ public final class ChallengeEvaluation {
         MedicalImage image = npz.image(spacingOrder);
         MedicalImage labels;
         try {
-            labels = volume ? segmentVolume(session, name, image, rows, n) : segmentImage(session, name, image, rows, n);
+            labels = volume ? segmentVolume(session, name, image, rows, n, progress) : segmentImage(session, name, image, rows, n);
         } catch (IllegalArgumentException e) {
             throw new MalformedImageException(file, e.getMessage());
         }
@@ -203,7 +228,7 @@ public final class ChallengeEvaluation {
     }
 
     private MedicalImage segmentVolume(SegmentationSession session, String name, MedicalImage image, double[] rows,
-                                       int n) {
+                                       int n, PropagationListener progress) {
         if (n == 0) {
             return emptyLabels(image, image.dims());
         }
@@ -216,7 +241,8 @@ public final class ChallengeEvaluation {
             }
         }
         PropagationOptions options = propagation.toBuilder().preset(presetFor(name, image)).build();
-        return VolumeSegmenter.of(session).segment(image, prompts, options).labels();
+        return VolumeSegmenter.of(session).segment(image, prompts, options, progress, new CancellationToken())
+                .labels();
     }
 
     private MedicalImage segmentImage(SegmentationSession session, String name, MedicalImage image, double[] rows, int n) {

@@ -124,12 +124,20 @@ class SharedOptionsTest {
     }
 
     @Test
-    void aDeferredProgressBarWithoutATerminalPrintsNothing() {
+    void aDeferredProgressBarWithoutATerminalPrintsPlainLinesAndNothingWhenQuiet() {
         StringWriter err = new StringWriter();
         try (Progress.Deferred bar = Progress.deferred(new PrintWriter(err, true), "x", Progress.Unit.ITEMS, false)) {
             bar.update(0, 3);
             bar.update(3, 3);
         }
-        assertEquals("", err.toString(), "tests run without a console, so no bar is drawn");
+        String[] lines = err.toString().split("\\R");
+        assertEquals(2, lines.length, "tests run without a console: a plain line at the start and one at the end");
+        assertTrue(lines[0].startsWith("x   0% 0/3, "), lines[0]);
+        assertTrue(lines[1].startsWith("x 100% 3/3, "), lines[1]);
+        StringWriter quiet = new StringWriter();
+        try (Progress.Deferred bar = Progress.deferred(new PrintWriter(quiet, true), "x", Progress.Unit.ITEMS, true)) {
+            bar.update(3, 3);
+        }
+        assertEquals("", quiet.toString());
     }
 }

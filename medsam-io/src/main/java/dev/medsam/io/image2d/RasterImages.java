@@ -110,6 +110,17 @@ public final class RasterImages {
         }
     }
 
+    /**
+     * The pixels of an image already in memory (a {@link BufferedImage} from a viewer, a web upload decoded with
+     * ImageIO, a screenshot) as stored values, exactly as {@link #read(Path)} would give them for the same pixels
+     * in a file: grey as one component, RGB as three (alpha dropped), palettes expanded, other colour spaces
+     * converted to 8-bit sRGB (logged as a warning). Dims (width, height), no geometry (1 mm pixels).
+     */
+    public static MedicalImage fromBufferedImage(BufferedImage image) {
+        Objects.requireNonNull(image, "image");
+        return toImage(Path.of("BufferedImage"), image, null, w -> LOG.log(System.Logger.Level.WARNING, w)).build();
+    }
+
     static Kind sniff(Path file) throws IOException {
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {
