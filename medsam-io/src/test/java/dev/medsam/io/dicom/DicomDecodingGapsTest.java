@@ -127,6 +127,30 @@ class DicomDecodingGapsTest {
     }
 
     @Test
+    void pydicomsNativeYbrFull422SampleComesOutAsRgb() throws Exception {
+        MedicalImage img = DicomFile.open(resource("SC_ybr_full_422_uncompressed.dcm")).readImage();
+        byte[] want = expected("sc_ybr422_pydicom_rgb.u8");
+        byte[] got = bytes(img);
+        assertEquals(want.length, got.length);
+        int worst = 0;
+        for (int i = 0; i < want.length; i++) {
+            worst = Math.max(worst, Math.abs((want[i] & 0xFF) - (got[i] & 0xFF)));
+        }
+        assertTrue(worst <= 1, "largest difference from pydicom is " + worst);
+    }
+
+    @Test
+    void pydicomsRtDoseSampleHasItsGridPositions() throws Exception {
+        DicomFile f = DicomFile.open(resource("rtdose.dcm"));
+        assertEquals(15, f.frameCount());
+        for (int k = 0; k < 15; k++) {
+            assertEquals(-761.87 + 5 * k, f.frames().get(k).position().orElseThrow().z(), 1e-9, "frame " + k);
+        }
+        Affine want = Affine.of(CoordinateSystem.LPS, 10, 0, 0, 189.43125, 0, 10, 0, 199.43125, 0, 0, 5, -761.87);
+        assertTrue(f.affine().approximatelyEquals(want, 1e-9), f.affine().toString());
+    }
+
+    @Test
     void nativeYbrFull422WithOddColumnsIsRefusedByName() throws IOException {
         TestDicom d = TestDicom.image(1, 3, 8, 8, false, 1).us(0x00280002, 3).str(0x00280004, "CS", "YBR_FULL_422")
                 .pixels("OB", new byte[6]);
