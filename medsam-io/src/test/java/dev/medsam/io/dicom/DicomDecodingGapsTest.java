@@ -102,11 +102,36 @@ class DicomDecodingGapsTest {
         assertArrayEquals(bytes(dcmdjpeg(f)), bytes(DicomFile.open(f).readImage()));
     }
 
+    /** A conformant YBR_RCT file (bare codestream, MCT on, tile-parts counted right): the colours are the source's. */
     @Test
     void jpeg2000WithReversibleColourTransformDecodesToTheOriginalRgb() throws Exception {
         MedicalImage img = DicomFile.open(resource("rgb_j2k_ybr_rct.dcm")).readImage();
         assertArrayEquals(expected("rgb_native.u8"), bytes(img), "lossless: the RGB the file was made from");
         assertEquals("RGB", img.attributes().get("dicom.photometricInterpretation"));
+    }
+
+    @Test
+    void jpeg2000YbrRctWithUndercountedTilePartsDecodesEveryLayer() throws Exception {
+        // pydicom's GDCMJ2K_TextGBR.dcm: a JP2 file (not a bare codestream) whose 16 tiles have 6 tile-parts each
+        // but declare 5; jai-imageio dropped the last quality layer, off by up to 108 on the letters.
+        MedicalImage img = DicomFile.open(resource("GDCMJ2K_TextGBR.dcm")).readImage();
+        assertEquals("RGB", img.attributes().get("dicom.photometricInterpretation"));
+        byte[] got = bytes(img);
+        assertEquals(400 * 400 * 3, got.length);
+        // The values pydicom's own tests check (with GDCM and pylibjpeg), then the SHA-256 of GDCM's whole decode.
+        assertArrayEquals(new int[] {223, 32, 32}, rgbAt(got, 400, 45, 140));
+        assertArrayEquals(new int[] {255, 0, 0}, rgbAt(got, 400, 46, 140));
+        assertArrayEquals(new int[] {128, 128, 128}, rgbAt(got, 400, 350, 195));
+        assertEquals("bea5673fdd49313fd8c391f115e57ac501f44194aa3915c22293ddb55f1d0b88", sha256(got));
+    }
+
+    private static int[] rgbAt(byte[] rgb, int width, int row, int col) {
+        int p = 3 * (row * width + col);
+        return new int[] {rgb[p] & 0xFF, rgb[p + 1] & 0xFF, rgb[p + 2] & 0xFF};
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
     }
 
     @Test

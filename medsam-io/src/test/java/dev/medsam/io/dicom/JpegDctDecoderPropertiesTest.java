@@ -81,4 +81,19 @@ class JpegDctDecoderPropertiesTest {
         byte[] b = java.util.Arrays.copyOf(all, cut);
         DicomBadInputPropertiesTest.readsOrFailsCleanly(b);
     }
+
+    /** The JP2 box walk and tile-part recount in front of the JPEG 2000 decoder fail cleanly too. */
+    @Property(tries = 40)
+    void bitFlipsInAJp2WrappedFrame(@ForAll long seed) throws IOException {
+        byte[] b = load("GDCMJ2K_TextGBR.dcm");
+        Random r = new Random(seed);
+        int flips = 1 + r.nextInt(8);
+        // The frame (JP2 boxes, then the codestream's main header and tile-part headers) fills the file's last 29.9 KB.
+        int start = b.length - 29_912;
+        for (int i = 0; i < flips; i++) {
+            int pos = start + (r.nextBoolean() ? r.nextInt(2000) : r.nextInt(b.length - start));
+            b[pos] ^= (byte) (1 << r.nextInt(8));
+        }
+        DicomBadInputPropertiesTest.readsOrFailsCleanly(b);
+    }
 }
