@@ -126,6 +126,13 @@ final class JpegDctDecoder {
      * the components of a pixel interleaved.
      */
     static void decodeInto(byte[] frame, PixelModule m, byte[] out, int offset, String what) throws IOException {
+        Info info = probe(frame);
+        if (info != null && m.samplesPerPixel() == 3 && transformed(info, m.photometric())) {
+            // Colour conversion (and the chroma upsampling that comes with it) is left to ImageIO for 8-bit data;
+            // 12-bit YCbCr is too rare in DICOM to carry a bit-exact converter for.
+            throw new IOException(what + ": " + info.precision() + "-bit YCbCr colour JPEG is not supported (only grey "
+                    + "12-bit JPEG and untransformed RGB)");
+        }
         JpegDctDecoder d = new JpegDctDecoder(frame, what);
         int[][] planes = d.decode(m);
         int bps = m.dataType().bytes();

@@ -79,4 +79,14 @@ class JpegDctDecoderTest {
         assertFalse(JpegDctDecoder.handles(new JpegDctDecoder.Info(0xC2, 12, 4, 4, new int[] {1}, false, -1), grey16));
         assertTrue(Arrays.equals(new int[] {0, 1, 2}, noMarkers.componentIds()));
     }
+
+    @Test
+    void twelveBitYcbcrIsRefusedNotDeliveredUnconverted() {
+        // SOI, SOF1 12-bit 8 x 8 with components 1,2,3 (JFIF-style ids, no markers): YCbCr for a YBR image.
+        byte[] jpeg = {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF, (byte) 0xC1, 0, 17, 12, 0, 8, 0, 8, 3, 1, 0x11, 0, 2, 0x11, 0,
+            3, 0x11, 0, (byte) 0xFF, (byte) 0xD9};
+        PixelModule ybr = new PixelModule(8, 8, 1, 3, 16, 12, 11, false, false, "YBR_FULL", false);
+        IOException e = assertThrows(IOException.class, () -> JpegDctDecoder.decodeInto(jpeg, ybr, new byte[384], 0, "z.dcm"));
+        assertTrue(e.getMessage().startsWith("z.dcm: 12-bit YCbCr"), e.getMessage());
+    }
 }
