@@ -354,7 +354,8 @@ public final class DicomFile {
         seriesInstanceUid().ifPresent(v -> b.attribute("dicom.seriesInstanceUid", v));
         PixelModule m = module();
         TransferSyntax ts = parsed.transferSyntax();
-        boolean converted = m.samplesPerPixel() == 3 && ts.encapsulated() && !TransferSyntax.RLE.equals(ts.uid());
+        boolean converted = m.samplesPerPixel() == 3 && (ts.encapsulated() && !TransferSyntax.RLE.equals(ts.uid())
+                || !ts.encapsulated() && PixelDecoder.nativeYbr422(m));
         b.attribute("dicom.photometricInterpretation", converted ? "RGB" : m.photometric());
         b.attribute("dicom.bitsStored", Integer.toString(m.bitsStored()));
         pixelPadding().ifPresent(v -> b.attribute("dicom.pixelPaddingValue", Long.toString(v)));

@@ -31,6 +31,11 @@ public final class Geometry {
                     + " items for " + frames + " frames");
         }
         boolean groups = shared != null || !perFrame.isEmpty();
+        double[] gridOffsets = frames > 1 && !groups ? ds.doubles(Tags.GRID_FRAME_OFFSET_VECTOR) : new double[0];
+        if (gridOffsets.length > 0 && gridOffsets.length != frames) {
+            throw new IOException(ds.source() + ": Grid Frame Offset Vector " + Tags.format(Tags.GRID_FRAME_OFFSET_VECTOR)
+                    + " has " + gridOffsets.length + " values for " + frames + " frames (0028,0008)");
+        }
         List<FrameData> out = new ArrayList<>(frames);
         for (int f = 0; f < frames; f++) {
             Attributes item = perFrame.isEmpty() ? null : perFrame.get(f);
@@ -46,6 +51,9 @@ public final class Geometry {
                     Tags.IMAGE_ORIENTATION_PATIENT, ds);
             if (iop == null) {
                 iop = vector(ds.doubles(Tags.IMAGE_ORIENTATION_PATIENT), 6, Tags.IMAGE_ORIENTATION_PATIENT, ds);
+            }
+            if (gridOffsets.length > 0) {
+                pos = gridPosition(ds, iop, gridOffsets, f);
             }
             double[] ps = vector(group(item, shared, Tags.PIXEL_MEASURES_SEQUENCE, Tags.PIXEL_SPACING), 2, Tags.PIXEL_SPACING, ds);
             if (ps == null) {
@@ -98,6 +106,28 @@ public final class Geometry {
         return out;
     }
 
+    /**
+     * Where frame {@code f} of an RT Dose (or other classic multi-frame object with a Grid Frame Offset Vector) lies
+     * (PS3.3 C.8.8.3.2): offsets along the normal of Image Orientation (Patient) from Image Position (Patient) when
+     * the first offset is 0, else (allowed only for axial grids) the coordinate along the normal itself.
+     */
+    private static double[] gridPosition(Attributes ds, double[] iop, double[] offsets, int f) throws IOException {
+        double[] ipp = vector(ds.doubles(Tags.IMAGE_POSITION_PATIENT), 3, Tags.IMAGE_POSITION_PATIENT, ds);
+        double[][] dirs = directions(iop);
+        if (ipp == null || dirs == null) {
+            return null; // nothing to offset from: the frames stay unpositioned, as without the vector
+        }
+        for (double o : offsets) {
+            if (!Double.isFinite(o)) {
+                throw new IOException(ds.source() + ": Grid Frame Offset Vector "
+                        + Tags.format(Tags.GRID_FRAME_OFFSET_VECTOR) + " holds " + o);
+            }
+        }
+        double[] n = dirs[2];
+        double along = offsets[0] == 0 ? offsets[f] : offsets[f] - dot(ipp, n);
+        return new double[] {ipp[0] + along * n[0], ipp[1] + along * n[1], ipp[2] + along * n[2]};
+    }
+
     /** A value from the frame's own functional group item, else from the shared one. */
     private static double[] group(Attributes item, Attributes shared, int seqTag, int valueTag) throws IOException {
         if (item != null) {
@@ -140,18 +170,34 @@ public final class Geometry {
         return a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
     }
 
-    /** Row and column direction cosines of {@code iop}, or null if they are not usable (zero or parallel). */
+    /**
+     * Row and column direction cosines of {@code iop} and their normal, each scaled to unit length, or null if they are
+     * not usable (zero or parallel). Writers round the cosines to a few decimals (0.99999\0.00436\...) or scale them
+     * wrongly; unnormalised, the error would go straight into the voxel size of the affine.
+     */
     public static double[][] directions(double[] iop) {
         if (iop == null) {
             return null;
         }
-        double[] r = {iop[0], iop[1], iop[2]};
-        double[] c = {iop[3], iop[4], iop[5]};
-        double[] n = cross(r, c);
-        if (Math.sqrt(dot(n, n)) < 0.5) {
+        double[] r = unit(new double[] {iop[0], iop[1], iop[2]});
+        double[] c = unit(new double[] {iop[3], iop[4], iop[5]});
+        if (r == null || c == null) {
             return null;
         }
-        return new double[][] {r, c, n};
+        double[] n = cross(r, c);
+        double len = Math.sqrt(dot(n, n));
+        if (len < 0.5) {
+            return null;
+        }
+        return new double[][] {r, c, {n[0] / len, n[1] / len, n[2] / len}};
+    }
+
+    private static double[] unit(double[] v) {
+        double len = Math.sqrt(dot(v, v));
+        if (!(len > 1e-6) || !Double.isFinite(len)) {
+            return null;
+        }
+        return new double[] {v[0] / len, v[1] / len, v[2] / len};
     }
 
     /** Whether two orientations agree within {@link #ORIENTATION_TOLERANCE}. */

@@ -22,6 +22,9 @@ final class ImageIoCodec {
     static void decodeInto(byte[] frame, PixelDecoder.Codec codec, PixelModule m, byte[] out, int offset, String what)
             throws IOException {
         ImageReader reader = reader(codec, what);
+        if (codec == PixelDecoder.Codec.JPEG_2000) {
+            frame = fixTilePartCounts(codestream(frame, what));
+        }
         try (ImageInputStream iis = new MemoryCacheImageInputStream(new ByteArrayInputStream(frame))) {
             reader.setInput(iis, true, true);
             int w = reader.getWidth(0);
@@ -69,6 +72,96 @@ final class ImageIoCodec {
         } finally {
             reader.dispose();
         }
+    }
+
+    /**
+     * The raw codestream of a JPEG 2000 frame. DICOM wants a bare codestream, but some writers store a whole JP2 file;
+     * the DICOM readers decode the codestream inside and ignore the JP2 boxes, so the contiguous codestream box
+     * (jp2c) is taken out and decoded alone.
+     */
+    static byte[] codestream(byte[] frame, String what) throws IOException {
+        boolean jp2 = frame.length >= 12 && frame[0] == 0 && frame[1] == 0 && frame[2] == 0 && frame[3] == 12
+                && frame[4] == 'j' && frame[5] == 'P' && frame[6] == ' ' && frame[7] == ' ';
+        if (!jp2) {
+            return frame;
+        }
+        int p = 0;
+        while (p + 8 <= frame.length) {
+            long len = u32(frame, p);
+            int header = 8;
+            if (len == 1) {
+                if (p + 16 > frame.length) {
+                    break;
+                }
+                len = (u32(frame, p + 8) << 32) | u32(frame, p + 12);
+                header = 16;
+            } else if (len == 0) {
+                len = frame.length - p;
+            }
+            if (len < header || len > frame.length - p) {
+                break;
+            }
+            if (frame[p + 4] == 'j' && frame[p + 5] == 'p' && frame[p + 6] == '2' && frame[p + 7] == 'c') {
+                return java.util.Arrays.copyOfRange(frame, p + header, (int) (p + len));
+            }
+            p += (int) len;
+        }
+        throw new IOException(what + ": the frame is a JP2 file without a readable contiguous codestream box (jp2c)");
+    }
+
+    /**
+     * Corrects the tile-part counts (TNsot of each SOT marker) when they disagree with the tile-parts present. Some
+     * encoders write one tile-part per quality layer but count one too few; jai-imageio believes the count and drops
+     * the last layer, so a lossless YBR_RCT image came out lossy (off by up to 108 at letter edges), while OpenJPEG
+     * (in GDCM and pydicom's plugins) decodes every tile-part present. A stream whose tile-parts cannot be walked is
+     * returned unchanged, for the decoder to report.
+     */
+    static byte[] fixTilePartCounts(byte[] cs) {
+        if (cs.length < 4 || (cs[0] & 0xFF) != 0xFF || (cs[1] & 0xFF) != 0x4F) {
+            return cs;
+        }
+        int p = 2;
+        // Main header: marker segments up to the first SOT.
+        while (p + 4 <= cs.length && !((cs[p] & 0xFF) == 0xFF && (cs[p + 1] & 0xFF) == 0x90)) {
+            if ((cs[p] & 0xFF) != 0xFF) {
+                return cs;
+            }
+            p += 2 + (((cs[p + 2] & 0xFF) << 8) | (cs[p + 3] & 0xFF));
+        }
+        java.util.Map<Integer, java.util.List<Integer>> sots = new java.util.HashMap<>();
+        while (p + 12 <= cs.length && (cs[p] & 0xFF) == 0xFF && (cs[p + 1] & 0xFF) == 0x90) {
+            int tile = ((cs[p + 4] & 0xFF) << 8) | (cs[p + 5] & 0xFF);
+            long psot = u32(cs, p + 6);
+            sots.computeIfAbsent(tile, t -> new java.util.ArrayList<>()).add(p);
+            if (psot == 0) {
+                break; // the last tile-part runs to EOC
+            }
+            if (psot < 14 || psot > cs.length - p) {
+                return cs;
+            }
+            p += (int) psot;
+        }
+        byte[] out = null;
+        for (java.util.List<Integer> parts : sots.values()) {
+            int n = parts.size();
+            for (int at : parts) {
+                int declared = cs[at + 11] & 0xFF;
+                if (declared != 0 && declared < n && n <= 255) {
+                    if (out == null) {
+                        out = cs.clone();
+                    }
+                    for (int a : parts) {
+                        out[a + 11] = (byte) n;
+                    }
+                    break;
+                }
+            }
+        }
+        return out == null ? cs : out;
+    }
+
+    private static long u32(byte[] b, int p) {
+        return ((b[p] & 0xFFL) << 24) | ((b[p + 1] & 0xFFL) << 16) | ((b[p + 2] & 0xFFL) << 8) | (b[p + 3] & 0xFFL);
     }
 
     private static ImageReader reader(PixelDecoder.Codec codec, String what) throws IOException {

@@ -50,6 +50,15 @@ public final class PixelDecoder {
         long values = m.frameValues() * m.frames();
         long needed = m.bitsAllocated() == 1 ? (values + 7) / 8 : values * (m.bitsAllocated() / 8);
         String src = file.path().toString();
+        boolean ybr422 = nativeYbr422(m);
+        if (ybr422) {
+            if (m.bitsAllocated() != 8 || m.planar() || m.columns() % 2 != 0) {
+                throw new IOException(src + ": native YBR_FULL_422 pixel data with Bits Allocated " + m.bitsAllocated()
+                        + ", Planar Configuration " + (m.planar() ? 1 : 0) + " and " + m.columns()
+                        + " columns is not supported (only 8 bits, interleaved, an even number of columns)");
+            }
+            needed = values / 3 * 2; // two chroma samples shared by each pair of pixels: Y Y Cb Cr
+        }
         if (info.length() < needed) {
             throw new IOException(src + ": pixel data " + Tags.format(info.tag()) + " has " + info.length() + " bytes, but "
                     + m.frames() + " frame(s) of " + m.rows() + " x " + m.columns() + " x " + m.samplesPerPixel() + " at "
@@ -70,10 +79,43 @@ public final class PixelDecoder {
             }
             return out;
         }
+        if (ybr422) {
+            return ybr422ToRgb(raw, values);
+        }
         if (m.planar()) {
             return interleave(raw, m);
         }
         return raw;
+    }
+
+    /** Whether {@code m} describes native pixel data stored as YBR_FULL_422 (which is decoded to RGB). */
+    public static boolean nativeYbr422(PixelModule m) {
+        return m.samplesPerPixel() == 3 && "YBR_FULL_422".equals(m.photometric().trim());
+    }
+
+    /**
+     * Native YBR_FULL_422 (PS3.3 C.7.6.3.1.2: per pair of pixels Y1 Y2 Cb Cr) to interleaved RGB, with the full-range
+     * BT.601 equations of that section rounded to nearest and clamped to 0..255, as pydicom's and GDCM's conversions do.
+     */
+    static byte[] ybr422ToRgb(byte[] raw, long values) {
+        byte[] out = new byte[(int) values];
+        int o = 0;
+        for (int i = 0; i + 3 < raw.length && o < out.length; i += 4) {
+            double cb = (raw[i + 2] & 0xFF) - 128.0;
+            double cr = (raw[i + 3] & 0xFF) - 128.0;
+            for (int k = 0; k < 2; k++) {
+                double y = raw[i + k] & 0xFF;
+                out[o++] = clamp8(y + 1.402 * cr);
+                out[o++] = clamp8(y - 0.344136 * cb - 0.714136 * cr);
+                out[o++] = clamp8(y + 1.772 * cb);
+            }
+        }
+        return out;
+    }
+
+    private static byte clamp8(double v) {
+        long r = Math.round(v);
+        return (byte) (r < 0 ? 0 : r > 255 ? 255 : r);
     }
 
     private static void swap(byte[] b, int word) {
@@ -159,6 +201,13 @@ public final class PixelDecoder {
             switch (codec) {
                 case RLE -> Rle.decode(frames.get(f), m, out, offset, what);
                 case JPEG_LS -> JpegLsDecoder.decodeInto(frames.get(f), m, out, offset, what);
+                case JPEG -> {
+                    if (JpegDctDecoder.handles(JpegDctDecoder.probe(frames.get(f)), m)) {
+                        JpegDctDecoder.decodeInto(frames.get(f), m, out, offset, what);
+                    } else {
+                        ImageIoCodec.decodeInto(frames.get(f), codec, m, out, offset, what);
+                    }
+                }
                 default -> ImageIoCodec.decodeInto(frames.get(f), codec, m, out, offset, what);
             }
         }

@@ -31,6 +31,7 @@ public final class Tags {
     public static final int INSTANCE_NUMBER = 0x00200013;
     public static final int IMAGE_POSITION_PATIENT = 0x00200032;
     public static final int IMAGE_ORIENTATION_PATIENT = 0x00200037;
+    public static final int GRID_FRAME_OFFSET_VECTOR = 0x3004000C;
     public static final int FRAME_OF_REFERENCE_UID = 0x00200052;
     public static final int FRAME_CONTENT_SEQUENCE = 0x00209111;
     public static final int PLANE_POSITION_SEQUENCE = 0x00209113;
