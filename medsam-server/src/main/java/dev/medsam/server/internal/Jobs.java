@@ -125,11 +125,14 @@ public final class Jobs implements AutoCloseable {
         List<VolumePrompt> prompts = new ArrayList<>();
         for (int i = 0; i < r.boxes().size(); i++) {
             Box b = r.boxes().get(i);
-            Box c = new Box(Math.max(b.x0(), 0), Math.max(b.y0(), 0), Math.min(b.x1(), w), Math.min(b.y1(), h));
-            if (!(c.x1() > c.x0()) || !(c.y1() > c.y0())) {
+            double x0 = Math.max(b.x0(), 0);
+            double y0 = Math.max(b.y0(), 0);
+            double x1 = Math.min(b.x1(), w);
+            double y1 = Math.min(b.y1(), h);
+            if (!(x1 > x0) || !(y1 > y0)) {
                 throw HttpError.badRequest("boxes[" + i + "]: lies outside the " + w + "x" + h + " slice");
             }
-            prompts.add(VolumePrompt.ofKeyBoxes(Map.of(r.slice(), c), 0, v.slices() - 1));
+            prompts.add(VolumePrompt.ofKeyBoxes(Map.of(r.slice(), new Box(x0, y0, x1, y1)), 0, v.slices() - 1));
         }
         IntensityPreset preset = SliceSegmenter.presetFor(v, r.window());
         long pending = jobs.values().stream().filter(j -> j.state == State.QUEUED || j.state == State.RUNNING)
