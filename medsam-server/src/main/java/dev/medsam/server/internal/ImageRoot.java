@@ -42,6 +42,8 @@ public final class ImageRoot {
     private final long maxVoxels;
     private final Lru<LoadedVolume> volumes = new Lru<>(4);
     private final Lru<MedicalImage> eightBit = new Lru<>(4);
+    /** Listing entries by file stamp, so that listing again does not read every image again. */
+    private final Map<String, Entry> described = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param root      an existing folder
@@ -245,6 +247,27 @@ public final class ImageRoot {
         if (rel.isEmpty()) {
             rel = ".";
         }
+        String stamp;
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            stamp = p + "|" + a.lastModifiedTime().toMillis() + "|" + a.size()
+                    + (a.isDirectory() ? "|" + directoryStamp(p) : "");
+        } catch (IOException e) {
+            return new Entry(rel, kind, "", new int[0], 0, "", "cannot be read: " + e.getMessage());
+        }
+        Entry known = described.get(stamp);
+        if (known != null) {
+            return known;
+        }
+        if (described.size() > 4 * MAX_ENTRIES) {
+            described.clear(); // stale stamps of changed files; a bound, not a policy
+        }
+        Entry e = read(rel, kind);
+        described.put(stamp, e);
+        return e;
+    }
+
+    private Entry read(String rel, String kind) {
         try {
             LoadedVolume v = load(rel);
             return new Entry(rel, kind, v.format().name().toLowerCase(Locale.ROOT), v.image().dims(), v.slices(),
