@@ -151,6 +151,7 @@ public final class MedSamServer implements AutoCloseable {
         private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private long maxVoxels = DEFAULT_MAX_VOXELS;
         private int threads = 8;
+        private final Set<String> extraHosts = new TreeSet<>();
         private final Map<String, String> health = new LinkedHashMap<>();
 
         private Builder(Path root, SegmentationSession session) {
@@ -193,6 +194,27 @@ public final class MedSamServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Accepts requests that address the server as {@code name} (a DNS name or address, without the port), for
+         * example the machine's name when listening beyond loopback. The server's own addresses are always
+         * accepted: loopback names, the {@link #host} and, when that is a wildcard address, every address of the
+         * machine's network interfaces.
+         */
+        public Builder allowHost(String name) {
+            Objects.requireNonNull(name, "host name");
+            if (name.isBlank() || name.contains("/") || name.contains(" ")) {
+                throw new IllegalArgumentException("not a host name: '" + name + "'");
+            }
+            extraHosts.add(name.toLowerCase(Locale.ROOT));
+            return this;
+        }
+
+        /** {@link #allowHost} for each name. */
+        public Builder allowHosts(java.util.Collection<String> names) {
+            names.forEach(this::allowHost);
+            return this;
+        }
+
         /** Request threads (default 8). */
         public Builder threads(int threads) {
             if (threads < 1 || threads > 256) {
@@ -227,6 +249,21 @@ public final class MedSamServer implements AutoCloseable {
                     : address.getHostAddress();
             hosts.add(shown.toLowerCase(Locale.ROOT) + ":" + bound);
             hosts.add(host.toLowerCase(Locale.ROOT) + ":" + bound);
+            for (String name : extraHosts) {
+                hosts.add(name + ":" + bound);
+            }
+            if (address.isAnyLocalAddress()) {
+                // listening everywhere: the machine's own addresses are this server's names too
+                for (java.net.NetworkInterface nif : java.util.Collections.list(
+                        java.net.NetworkInterface.getNetworkInterfaces())) {
+                    for (InetAddress a : java.util.Collections.list(nif.getInetAddresses())) {
+                        String text = a.getHostAddress();
+                        int zone = text.indexOf('%');
+                        text = zone >= 0 ? text.substring(0, zone) : text;
+                        hosts.add((text.contains(":") ? "[" + text + "]" : text).toLowerCase(Locale.ROOT) + ":" + bound);
+                    }
+                }
+            }
             Path scratch = Files.createTempDirectory("medsam-serve-");
             Jobs jobs = new Jobs(session, images);
             AtomicInteger n = new AtomicInteger();

@@ -470,7 +470,16 @@ class ServerApiTest {
     void imagesOverTheSizeLimitAreRefused() throws Exception {
         Path small = Files.createDirectory(work.resolve("small-limit"));
         Files.copy(root.resolve("ct.dcm"), small.resolve("ct.dcm"));
-        try (TestServer limited = TestServer.start(small, b -> b.maxVoxels(100_000).maxBodyBytes(100))) {
+        try (TestServer limited = TestServer.start(small, b -> b.maxVoxels(100_000).maxBodyBytes(100)
+                .allowHost("Scanner.Local"))) {
+            HttpResponse<byte[]> named = HTTP.send(HttpRequest.newBuilder(limited.server.uri().resolve("/api/v1/health"))
+                    .header("Host", "scanner.local:" + limited.server.port()).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, named.statusCode(), "an allowed host name is accepted");
+            HttpResponse<byte[]> otherPort = HTTP.send(HttpRequest.newBuilder(limited.server.uri().resolve(
+                    "/api/v1/health")).header("Host", "scanner.local:1").GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertError(otherPort, 403, "scanner.local:1");
             URI u = limited.server.uri().resolve("/api/v1/segment");
             HttpResponse<byte[]> r = HTTP.send(HttpRequest.newBuilder(u).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"path\": \"ct.dcm\", \"boxes\": [[1, 1, 9, 9]]}"))

@@ -52,6 +52,11 @@ public final class ServeCommand implements Callable<Integer> {
                     + "the model to the network.")
     String host;
 
+    @Option(names = "--allow-host", paramLabel = "NAME",
+            description = "Also accept requests addressed to NAME (e.g. this machine's DNS name when --host is not "
+                    + "loopback); repeat for more. Requests naming any other host are refused (DNS rebinding).")
+    java.util.List<String> allowHosts = new java.util.ArrayList<>();
+
     @Option(names = "--open", description = "Open the page in the desktop's browser.")
     boolean open;
 
@@ -94,10 +99,17 @@ public final class ServeCommand implements Callable<Integer> {
                     + "machine can read the images under " + root + " and use the model");
             err.flush();
         }
+        for (String name : allowHosts) {
+            if (name.isBlank() || name.contains("/") || name.contains(" ") || name.contains(":")) {
+                throw new CommandLine.ParameterException(cl, "--allow-host '" + name + "': give a host name "
+                        + "without port or scheme");
+            }
+        }
         try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).cacheSize(cache)
                 .build();
              MedSamServer server = MedSamServer.builder(root, session).host(host).port(port).maxVoxels(maxVoxels)
-                     .describe(session.architecture().name(), "tensorflow").start()) {
+                     .describe(session.architecture().name(), "tensorflow")
+                     .allowHosts(allowHosts).start()) {
             Thread hook = new Thread(server::close, "medsam-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("medsam serve: serving " + root.toAbsolutePath().normalize() + " at " + server.uri()
