@@ -32,6 +32,7 @@ import java.io.PrintWriter;
             EncodeCommand.class,
             Segment3dCommand.class,
             EvalCommand.class,
+            ServeCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 
