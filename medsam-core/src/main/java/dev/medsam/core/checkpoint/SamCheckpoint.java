@@ -54,6 +54,11 @@ public final class SamCheckpoint {
      */
     public static SamCheckpoint of(String source, StateDict weights) throws CheckpointException {
         Objects.requireNonNull(source, "source");
+        if (TinyVitArchitecture.looksLike(weights)) {
+            // Without this, the user would read about a missing ViT patch embedding instead of the real cause.
+            throw new CheckpointException("this is a LiteMedSAM (TinyViT) checkpoint, not a SAM ViT one;"
+                    + " load it with LiteMedSamCheckpoint");
+        }
         SamArchitecture architecture = SamArchitecture.infer(weights);
         architecture.validate(weights);
         List<TensorData> ordered = new ArrayList<>(weights.size());
