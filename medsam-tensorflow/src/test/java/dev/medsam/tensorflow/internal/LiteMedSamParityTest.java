@@ -3,6 +3,8 @@ package dev.medsam.tensorflow.internal;
 import dev.medsam.core.FloatTensor;
 import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
 import dev.medsam.core.checkpoint.TinyVitArchitecture;
+import dev.medsam.core.checkpoint.internal.Json;
+import dev.medsam.core.pipeline.internal.LiteMedSamPreprocess;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;
@@ -11,31 +13,37 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.proto.ConfigProto;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The TinyViT encoder against the LiteMedSAM reference (torch 1.13, float32) on the fixture checkpoint with
- * seeded random weights: patch embedding, every layer's output and the embeddings within 5e-5 (the fixture
- * README's tolerance, about 15x the reference's own float32-vs-float64 error).
+ * LiteMedSAM against the reference (torch 1.13, float32, OpenCV 4.6) on the fixture checkpoint with seeded
+ * random weights, at the fixture README's tolerances (about 15x the reference's own float32-vs-float64 error):
+ * the preprocessed input exactly; patch embedding, every layer's output and the embeddings within 5e-5; per
+ * box the low-resolution logits within 2e-4, IoU within 1e-5, probabilities within 5e-5 and masks equal except
+ * where the reference probability is within 1e-4 of 0.5.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class TinyVitParityTest {
+class LiteMedSamParityTest {
 
     private static final String DIR = "fixtures/litemedsam-parity/";
     private static final double TOLERANCE = 5e-5;
 
-    private TinyVitEncoderModel model;
+    private LiteMedSamTfModel model;
 
     @BeforeAll
     void setUp() throws Exception {
         LiteMedSamCheckpoint c = LiteMedSamCheckpoint.load(Fixtures.require(DIR + "weights/lite_medsam_random.pth"));
         ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(2)
                 .setInterOpParallelismThreads(1).build();
-        model = TinyVitEncoderModel.load(c.architecture(), c.weights(), config);
+        model = LiteMedSamTfModel.load(c.architecture(), c.weights(), config);
     }
 
     @AfterAll
@@ -94,6 +102,65 @@ class TinyVitParityTest {
         float[] expected = fixture("fundus_rgb/embeddings.npy").toArray();
         FloatTensor e = model.encode(fixture("fundus_rgb/input.npy"));
         assertClose("fundus embeddings", expected, e.toArray(), expected.length, TOLERANCE);
+    }
+
+    /** The preprocessed input, the boxes and then the decoder and postprocessing, for one 2D case. */
+    private void checkCase(String dir) throws Exception {
+        FixtureArray orig = FixtureArray.read(Fixtures.require(DIR + dir + "/image_orig_u8.npy"));
+        int h = orig.shape()[0];
+        int w = orig.shape()[1];
+        FloatTensor input = LiteMedSamPreprocess.input(orig.bytes(), w, h, orig.shape()[2]);
+        float[] expectedInput = fixture(dir + "/input.npy").toArray();
+        assertArrayEquals(expectedInput, input.toArray(), dir + " input");
+
+        Map<?, ?> manifest = (Map<?, ?>) ((Map<?, ?>) Json.parse(Files.readString(Fixtures.require(DIR
+                + "manifest.json"), StandardCharsets.UTF_8))).get(dir);
+        List<?> boxes = (List<?>) manifest.get("boxes");
+        List<?> boxes256 = (List<?>) manifest.get("boxes_256");
+        FloatTensor embedding = model.encode(input);
+        float[] lowres = fixture(dir + "/lowres.npy").toArray();
+        float[] iou = fixture(dir + "/iou.npy").toArray();
+        float[] prob = fixture(dir + "/prob.npy").toArray();
+        byte[] mask = FixtureArray.read(Fixtures.require(DIR + dir + "/mask.npy")).bytes();
+        int plane = 256 * 256;
+        for (int b = 0; b < boxes.size(); b++) {
+            double[] box = new double[4];
+            float[] want256 = new float[4];
+            for (int i = 0; i < 4; i++) {
+                box[i] = ((Number) ((List<?>) boxes.get(b)).get(i)).doubleValue();
+                want256[i] = ((Number) ((List<?>) boxes256.get(b)).get(i)).floatValue();
+            }
+            float[] box256 = LiteMedSamPreprocess.box256(box, h, w);
+            assertArrayEquals(want256, box256, dir + " box " + b);
+            FloatTensor[] out = model.predictBoxes(embedding, new float[][] {box256});
+            assertTrue(out[0].hasShape(1, 1, 256, 256));
+            float[] logits = out[0].toArray();
+            assertClose(dir + " lowres " + b, java.util.Arrays.copyOfRange(lowres, b * plane, (b + 1) * plane), logits,
+                    plane, 2e-4);
+            assertClose(dir + " iou " + b, new float[] {iou[b]}, out[1].toArray(), 1, 1e-5);
+            float[] p = LiteMedSamPreprocess.probabilities(logits, h, w);
+            float[] wantProb = java.util.Arrays.copyOfRange(prob, b * h * w, (b + 1) * h * w);
+            assertClose(dir + " prob " + b, wantProb, p, p.length, 5e-5);
+            int differing = 0;
+            for (int i = 0; i < p.length; i++) {
+                boolean ours = p[i] > 0.5f;
+                boolean theirs = mask[b * h * w + i] != 0;
+                if (ours != theirs && Math.abs(wantProb[i] - 0.5) > 1e-4) {
+                    differing++;
+                }
+            }
+            assertEquals(0, differing, dir + " mask " + b + ": pixels differing away from the threshold");
+        }
+    }
+
+    @Test
+    void ctWideBoxesMatchTheReference() throws Exception {
+        checkCase("ct_wide");
+    }
+
+    @Test
+    void fundusBoxesMatchTheReference() throws Exception {
+        checkCase("fundus_rgb");
     }
 
     @Test
