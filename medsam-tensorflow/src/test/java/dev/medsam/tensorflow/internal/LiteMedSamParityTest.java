@@ -5,6 +5,7 @@ import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
 import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import dev.medsam.core.checkpoint.internal.Json;
 import dev.medsam.core.pipeline.internal.LiteMedSamPreprocess;
+import dev.medsam.core.pipeline.internal.LiteMedSamVolume;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;
@@ -15,8 +16,11 @@ import org.tensorflow.proto.ConfigProto;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -161,6 +165,65 @@ class LiteMedSamParityTest {
     @Test
     void fundusBoxesMatchTheReference() throws Exception {
         checkCase("fundus_rgb");
+    }
+
+    /** One array of an .npz (a zip of .npy files), through a temporary file. */
+    private static FixtureArray npz(String file, String name) throws Exception {
+        Path tmp = Files.createTempFile("npz-", ".npy");
+        try (ZipFile zip = new ZipFile(Fixtures.require(DIR + file).toFile())) {
+            ZipEntry e = zip.getEntry(name + ".npy");
+            Files.write(tmp, zip.getInputStream(e).readAllBytes());
+            return FixtureArray.read(tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    @Test
+    void ct3dSegsMatchTheReference() throws Exception {
+        FixtureArray imgs = npz("ct_3d/case_3d.npz", "imgs");
+        byte[] boxesNpy;
+        try (ZipFile zip = new ZipFile(Fixtures.require(DIR + "ct_3d/case_3d.npz").toFile())) {
+            boxesNpy = zip.getInputStream(zip.getEntry("boxes.npy")).readAllBytes();
+        }
+        // (1, 6) little-endian int64 (FixtureArray has no integer-64 reader): the last 48 bytes of the file
+        assertTrue(new String(boxesNpy, 0, Math.min(boxesNpy.length, 128), StandardCharsets.ISO_8859_1)
+                .contains("'<i8'"), "boxes dtype");
+        FixtureArray segs = npz("ct_3d/segs/case_3d.npz", "segs");
+        int d = imgs.shape()[0];
+        int h = imgs.shape()[1];
+        int w = imgs.shape()[2];
+        byte[] voxels = imgs.bytes();
+        long[] b = new long[6];
+        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(boxesNpy).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+            b[i] = bb.getLong(boxesNpy.length - 48 + i * 8);
+        }
+        assertArrayEquals(new long[] {79, 145, 0, 350, 366, 2}, b, "the manifest's 3D box");
+        Map<Integer, FloatTensor> embeddings = new java.util.HashMap<>();
+        List<Integer> slicesRun = new java.util.ArrayList<>();
+        int[] labels = LiteMedSamVolume.segment(d, h, w, List.of(b), (z, box256) -> {
+            slicesRun.add(z);
+            FloatTensor e = embeddings.computeIfAbsent(z, k -> model.encode(LiteMedSamPreprocess.input(
+                    java.util.Arrays.copyOfRange(voxels, k * h * w, (k + 1) * h * w), w, h, 1)));
+            float[] logits = model.predictBoxes(e, new float[][] {box256})[0].toArray();
+            float[] p = LiteMedSamPreprocess.probabilities(logits, h, w);
+            byte[] m = new byte[p.length];
+            for (int i = 0; i < p.length; i++) {
+                m[i] = (byte) (p[i] > 0.5f ? 1 : 0);
+            }
+            return m;
+        });
+        assertEquals(List.of(1, 2, 0), slicesRun, "middle slice, up to z_max, down to z_min");
+        byte[] want = segs.bytes();
+        int differing = 0;
+        for (int i = 0; i < want.length; i++) {
+            if (want[i] != labels[i]) {
+                differing++;
+            }
+        }
+        // The fixture README allows 0.1% of voxels: a near-threshold pixel may move one slice's box.
+        assertTrue(differing <= want.length / 1000, differing + " of " + want.length + " voxels differ");
     }
 
     @Test
