@@ -246,7 +246,8 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
         return Collections.unmodifiableMap(m);
     }
 
-    private static void putPromptEncoder(Map<String, int[]> m) {
+    /** The prompt encoder's tensors (shared by SAM and LiteMedSAM). */
+    static void putPromptEncoder(Map<String, int[]> m) {
         int c = OUT_CHANNELS;
         m.put("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix", new int[] {2, c / 2});
         for (int i = 0; i < 4; i++) {
@@ -267,7 +268,8 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
         m.put("prompt_encoder.no_mask_embed.weight", new int[] {1, c});
     }
 
-    private static void putMaskDecoder(Map<String, int[]> m) {
+    /** The mask decoder's tensors (shared by SAM and LiteMedSAM). */
+    static void putMaskDecoder(Map<String, int[]> m) {
         int c = OUT_CHANNELS;
         int inner = c / 2; // cross attention downsample rate 2
         String t = "mask_decoder.transformer.";
@@ -345,7 +347,11 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
      *                             after a one-line summary)
      */
     public void validate(StateDict weights) throws CheckpointException {
-        Map<String, int[]> expected = expectedShapes();
+        checkKeys(weights, expectedShapes(), "SAM " + describe());
+    }
+
+    /** Shared by SAM and LiteMedSAM: {@code weights} must hold exactly {@code expected}; {@code model} names it. */
+    static void checkKeys(StateDict weights, Map<String, int[]> expected, String model) throws CheckpointException {
         List<String> missing = new ArrayList<>();
         List<String> misShaped = new ArrayList<>();
         for (Map.Entry<String, int[]> e : expected.entrySet()) {
@@ -367,7 +373,7 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
             return;
         }
         String nl = System.lineSeparator();
-        StringBuilder sb = new StringBuilder("the weights do not match SAM ").append(describe()).append(": ")
+        StringBuilder sb = new StringBuilder("the weights do not match ").append(model).append(": ")
                 .append(count(missing.size(), "missing key")).append(", ")
                 .append(count(unexpected.size(), "unexpected key")).append(", ")
                 .append(count(misShaped.size(), "mis-shaped key"));

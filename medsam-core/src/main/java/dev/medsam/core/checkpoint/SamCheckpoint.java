@@ -54,6 +54,12 @@ public final class SamCheckpoint {
      */
     public static SamCheckpoint of(String source, StateDict weights) throws CheckpointException {
         Objects.requireNonNull(source, "source");
+        if (TinyVitArchitecture.looksLike(weights)) {
+            // Without this, the user would read about a missing ViT patch embedding instead of the real cause.
+            throw new CheckpointException("this is a LiteMedSAM (TinyViT) checkpoint, not a SAM ViT one: it is read"
+                    + " by LiteMedSamCheckpoint and described by 'medsam info', but segmenting with it is not"
+                    + " supported yet");
+        }
         SamArchitecture architecture = SamArchitecture.infer(weights);
         architecture.validate(weights);
         List<TensorData> ordered = new ArrayList<>(weights.size());

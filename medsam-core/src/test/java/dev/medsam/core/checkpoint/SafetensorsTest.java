@@ -97,10 +97,22 @@ class SafetensorsTest {
     void refusesUnsupportedDtypeNamingTheKey() throws IOException {
         byte[] bytes = new SafetensorsBuilder()
                 .addF32("ok", new int[] {1}, 1)
-                .add("counts", "I64", new int[] {1}, new byte[8])
+                .add("counts", "I32", new int[] {1}, new byte[4])
                 .build();
         String m = refused(bytes).getMessage();
-        assertTrue(m.contains("'counts'") && m.contains("I64"), m);
+        assertTrue(m.contains("'counts'") && m.contains("I32"), m);
+    }
+
+    @Test
+    void readsInt64CountersAsFloats() throws IOException {
+        byte[] counter = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(4242).array();
+        byte[] bytes = new SafetensorsBuilder()
+                .addF32("bn.weight", new int[] {1}, 1)
+                .add("bn.num_batches_tracked", "I64", new int[] {}, counter)
+                .build();
+        StateDict sd = Checkpoints.read(write("bn.safetensors", bytes));
+        assertEquals(StoredType.I64, sd.get("bn.num_batches_tracked").storedType());
+        assertArrayEquals(new float[] {4242}, sd.get("bn.num_batches_tracked").toArray());
     }
 
     @Test

@@ -242,11 +242,25 @@ class TorchCheckpointTest {
     void refusesUnsupportedDtypesNamingTheTensor() throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         tensors.put("ok", t("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}));
-        tensors.put("num_batches_tracked", t("LongStorage", "1", 1, 0, new long[] {}, new long[] {}));
+        tensors.put("mask", t("IntStorage", "1", 1, 0, new long[] {}, new long[] {}));
         Map<String, byte[]> storages = new LinkedHashMap<>();
         storages.put("0", f32(1));
-        storages.put("1", new byte[8]);
-        refused(checkpoint(tensors, storages), "'num_batches_tracked'", "torch.LongStorage", "int64");
+        storages.put("1", new byte[4]);
+        refused(checkpoint(tensors, storages), "'mask'", "torch.IntStorage", "int32");
+    }
+
+    @Test
+    void readsInt64CountersAsFloats() throws IOException {
+        // BatchNorm's num_batches_tracked: a 0-d LongStorage view, as in LiteMedSAM's state dict.
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("bn.num_batches_tracked", t("LongStorage", "0", 3, 1, new long[] {}, new long[] {}));
+        tensors.put("pair", t("LongStorage", "0", 3, 0, new long[] {2}, new long[] {2}));
+        ByteBuffer longs = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+        longs.putLong(-7).putLong(123_456).putLong(1L << 20);
+        StateDict sd = Checkpoints.read(checkpoint(tensors, Map.of("0", longs.array())));
+        assertEquals(StoredType.I64, sd.get("bn.num_batches_tracked").storedType());
+        assertArrayEquals(new float[] {123_456}, sd.get("bn.num_batches_tracked").toArray());
+        assertArrayEquals(new float[] {-7, 1 << 20}, sd.get("pair").toArray());
     }
 
     @Test

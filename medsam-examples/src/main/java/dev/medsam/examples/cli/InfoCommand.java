@@ -1,9 +1,13 @@
 package dev.medsam.examples.cli;
 
 import dev.medsam.core.checkpoint.CheckpointException;
+import dev.medsam.core.checkpoint.Checkpoints;
+import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.checkpoint.StoredType;
+import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,13 +20,14 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code medsam info --checkpoint F}: reads a SAM / MedSAM checkpoint ({@code .pth} or safetensors), checks it
- * and prints its architecture, parameter count and stored data types. A file that cannot be read or does not
+ * {@code medsam info --checkpoint F}: reads a SAM / MedSAM or LiteMedSAM checkpoint ({@code .pth} or
+ * safetensors), checks it and prints its architecture ({@code model: vit_b}, {@code model: litemedsam}, ...),
+ * parameter count and stored data types. A file that cannot be read or does not
  * form a SAM model is reported on one line (the details of a layout mismatch follow, indented) with exit
  * code 1.
  */
 @Command(name = "info",
-        description = "Show the architecture, parameter count and data types of a SAM / MedSAM checkpoint"
+        description = "Show the architecture, parameter count and data types of a SAM / MedSAM / LiteMedSAM checkpoint"
                 + " (.pth or .safetensors).",
         mixinStandardHelpOptions = true)
 public final class InfoCommand implements Callable<Integer> {
@@ -36,9 +41,14 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CheckpointException {
-        SamCheckpoint c = SamCheckpoint.load(checkpoint);
-        SamArchitecture a = c.architecture();
+        StateDict raw = Checkpoints.read(checkpoint);
         PrintWriter out = spec.commandLine().getOut();
+        if (TinyVitArchitecture.looksLike(raw)) {
+            printLite(out, withFile(() -> LiteMedSamCheckpoint.of(checkpoint.toString(), raw)));
+            return 0;
+        }
+        SamCheckpoint c = withFile(() -> SamCheckpoint.of(checkpoint.toString(), raw));
+        SamArchitecture a = c.architecture();
         out.println("checkpoint: " + checkpoint);
         out.println("model: " + (a.name().equals("custom") ? "custom (not a published SAM size)" : a.name()));
         out.println("embed dim: " + a.embedDim());
@@ -57,6 +67,43 @@ public final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
+    private void printLite(PrintWriter out, LiteMedSamCheckpoint c) {
+        TinyVitArchitecture a = c.architecture();
+        String layers = a.layerCount() == 2 ? "layer 1" : "layers 1-" + (a.layerCount() - 1);
+        out.println("checkpoint: " + checkpoint);
+        out.println("model: " + (a.name().equals("custom") ? "litemedsam-custom (not the published LiteMedSAM shape)"
+                : a.name()));
+        out.println("encoder: TinyViT, input " + TinyVitArchitecture.IMAGE_SIZE + "x" + TinyVitArchitecture.IMAGE_SIZE
+                + ", embedding " + TinyVitArchitecture.OUT_CHANNELS + "x" + TinyVitArchitecture.EMBEDDING_SIZE + "x"
+                + TinyVitArchitecture.EMBEDDING_SIZE);
+        out.println("embed dims: " + join(a.embedDims()));
+        out.println("depths: " + join(a.depths()));
+        out.println("heads: " + join(a.heads()) + " (" + layers + "; layer 0 is convolutional)");
+        out.println("window sizes: " + join(a.windowSizes()) + " (" + layers + ")");
+        out.println("patch kernel: " + a.patchKernel());
+        out.println("tensors: " + c.weights().size());
+        out.println("parameters: " + String.format(Locale.ROOT, "%,d", c.weights().parameterCount()));
+        List<String> types = new ArrayList<>();
+        for (StoredType t : c.weights().storedTypes()) {
+            types.add(dtypeName(t));
+        }
+        out.println("stored dtype: " + String.join(", ", types));
+        out.flush();
+    }
+
+    /** Checks that need the file name in their message, as SamCheckpoint.load(Path) gives it. */
+    private interface Check<T> {
+        T run() throws CheckpointException;
+    }
+
+    private <T> T withFile(Check<T> check) throws CheckpointException {
+        try {
+            return check.run();
+        } catch (CheckpointException e) {
+            throw new CheckpointException(checkpoint + ": " + e.getMessage(), e);
+        }
+    }
+
     private static String join(List<Integer> values) {
         List<String> s = new ArrayList<>();
         for (int v : values) {
@@ -73,6 +120,8 @@ public final class InfoCommand implements Callable<Integer> {
                 return "float16";
             case BF16:
                 return "bfloat16";
+            case I64:
+                return "int64";
             default:
                 throw new AssertionError(t);
         }

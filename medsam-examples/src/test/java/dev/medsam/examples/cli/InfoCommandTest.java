@@ -8,10 +8,15 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,6 +68,80 @@ class InfoCommandTest {
             assertEquals(expected, r.out(), name);
             assertTrue(params > 5_000_000 && params < 6_000_000, "tiny model size: " + params);
         }
+    }
+
+    @Test
+    void describesTheLiteMedSamCheckpoint() {
+        Path file = Fixtures.require("fixtures/litemedsam-parity/weights/lite_medsam_random.pth");
+        Run r = medsam("info", "--checkpoint", file.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("", r.err());
+        String expected = String.join(System.lineSeparator(),
+                "checkpoint: " + file,
+                "model: litemedsam",
+                "encoder: TinyViT, input 256x256, embedding 256x64x64",
+                "embed dims: 64, 128, 160, 320",
+                "depths: 2, 2, 6, 2",
+                "heads: 4, 5, 10 (layers 1-3; layer 0 is convolutional)",
+                "window sizes: 7, 14, 7 (layers 1-3)",
+                "patch kernel: 1",
+                "tensors: 435",
+                "parameters: 9,801,439",
+                "stored dtype: float32, int64") + System.lineSeparator();
+        assertEquals(expected, r.out());
+    }
+
+    @Test
+    void aLiteMedSamCheckpointWithAMissingKeyNamesIt() throws IOException {
+        // Rename one key in the archive's pickle to a key the architecture does not have (same length, so the
+        // zip offsets stay valid) and give the entry its new CRC-32, so only the key layout is wrong.
+        Path original = Fixtures.require("fixtures/litemedsam-parity/weights/lite_medsam_random.pth");
+        byte[] bytes = Files.readAllBytes(original);
+        byte[] from = "mask_decoder.iou_token.weight".getBytes(StandardCharsets.US_ASCII);
+        byte[] to = "mask_decoder.iou_tokex.weight".getBytes(StandardCharsets.US_ASCII);
+        long oldCrc;
+        byte[] pickle;
+        try (ZipFile zip = new ZipFile(original.toFile())) {
+            ZipEntry entry = zip.getEntry("lite_medsam_random/data.pkl");
+            oldCrc = entry.getCrc();
+            pickle = zip.getInputStream(entry).readAllBytes();
+        }
+        int inPickle = indexOf(pickle, from);
+        assertTrue(inPickle >= 0, "key found in the pickle");
+        System.arraycopy(to, 0, pickle, inPickle, to.length);
+        CRC32 crc = new CRC32();
+        crc.update(pickle);
+        int at = indexOf(bytes, from);
+        assertTrue(at >= 0, "key found in the file (the pickle is stored uncompressed)");
+        System.arraycopy(to, 0, bytes, at, to.length);
+        byte[] oldLe = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) oldCrc).array();
+        byte[] newLe = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue()).array();
+        int replaced = 0;
+        for (int i = indexOf(bytes, oldLe); i >= 0; i = indexOf(bytes, oldLe)) {
+            System.arraycopy(newLe, 0, bytes, i, 4);
+            replaced++;
+        }
+        assertEquals(2, replaced, "CRC in the local header and the central directory");
+        Path renamed = dir.resolve("renamed.pth");
+        Files.write(renamed, bytes);
+        Run r = medsam("info", "--checkpoint", renamed.toString());
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.err().startsWith("medsam info: " + renamed), r.err());
+        assertTrue(r.err().contains("mask_decoder.iou_token.weight"), r.err());
+        assertTrue(r.err().contains("mask_decoder.iou_tokex.weight"), r.err());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     @Test

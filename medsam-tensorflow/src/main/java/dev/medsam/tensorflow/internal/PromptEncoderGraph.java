@@ -50,6 +50,14 @@ final class PromptEncoderGraph {
     private final Operand<TFloat32> gaussian;
 
     PromptEncoderGraph(Nn root, WeightStore w) {
+        this(root, w, IMAGE_SIZE);
+    }
+
+    /**
+     * @param inputSize side of the frame the coordinates are in: 1024 for SAM and MedSAM, 256 for LiteMedSAM
+     *                  (its prompt encoder is built with input_image_size 256; everything else is the same)
+     */
+    PromptEncoderGraph(Nn root, WeightStore w, float inputSize) {
         Nn nn = root.scope("prompt_encoder");
         gaussian = w.f32("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix", 2, DIM / 2);
 
@@ -62,7 +70,7 @@ final class PromptEncoderGraph {
                 w.f32("prompt_encoder.point_embeddings.2.weight", 1, DIM),
                 w.f32("prompt_encoder.point_embeddings.3.weight", 1, DIM)), 0);
         Nn sp = nn.scope("sparse");
-        Operand<TFloat32> shifted = sp.tf.math.div(sp.add(coords, sp.scalar(0.5f)), sp.scalar(IMAGE_SIZE));
+        Operand<TFloat32> shifted = sp.tf.math.div(sp.add(coords, sp.scalar(0.5f)), sp.scalar(inputSize));
         Operand<TFloat32> pe = peEncoding(sp, shifted);
         Operand<TFloat32> keep = sp.tf.expandDims(sp.tf.dtypes.cast(sp.tf.math.notEqual(codes, sp.tf.constant(-1)),
                 TFloat32.class), sp.tf.constant(-1));

@@ -5,6 +5,7 @@ import dev.medsam.core.internal.HalfFloats;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
 import java.nio.ShortBuffer;
 
 /** Turns stored tensor bytes into float32 values. */
@@ -15,12 +16,20 @@ final class Floats {
 
     /** Bytes per value of a stored type. */
     static int bytesPerValue(StoredType type) {
-        return type == StoredType.F32 ? 4 : 2;
+        switch (type) {
+            case F32:
+                return 4;
+            case I64:
+                return 8;
+            default:
+                return 2;
+        }
     }
 
     /**
      * The values of a contiguous run of {@code bytes} (whose byte order is already set): a zero-copy view for
-     * float32, a widened heap copy for float16 and bfloat16.
+     * float32, a widened heap copy for float16 and bfloat16, a
+     * converted heap copy for int64.
      */
     static FloatBuffer contiguous(ByteBuffer bytes, StoredType type) {
         switch (type) {
@@ -42,6 +51,14 @@ final class Floats {
                 }
                 return FloatBuffer.wrap(out);
             }
+            case I64: {
+                LongBuffer in = bytes.asLongBuffer();
+                float[] out = new float[in.remaining()];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = in.get(i);
+                }
+                return FloatBuffer.wrap(out);
+            }
             default:
                 throw new AssertionError(type);
         }
@@ -56,6 +73,8 @@ final class Floats {
                 return HalfFloats.toFloat(bytes.getShort(index * 2));
             case BF16:
                 return HalfFloats.bfloat16ToFloat(bytes.getShort(index * 2));
+            case I64:
+                return bytes.getLong(index * 8);
             default:
                 throw new AssertionError(type);
         }

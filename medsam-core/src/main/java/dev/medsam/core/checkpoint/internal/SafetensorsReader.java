@@ -30,7 +30,7 @@ public final class SafetensorsReader {
     /** The reference implementation's limit on the header size. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
 
-    private static final Set<String> KNOWN_UNSUPPORTED = Set.of("F64", "I64", "I32", "I16", "I8", "U64", "U32",
+    private static final Set<String> KNOWN_UNSUPPORTED = Set.of("F64", "I32", "I16", "I8", "U64", "U32",
             "U16", "U8", "BOOL", "F8_E4M3", "F8_E5M2", "F8_E8M0", "F4", "F6_E2M3", "F6_E3M2", "C64");
 
     private SafetensorsReader() {
@@ -164,10 +164,12 @@ public final class SafetensorsReader {
                 return StoredType.F16;
             case "BF16":
                 return StoredType.BF16;
+            case "I64":
+                return StoredType.I64;
             default:
                 String what = KNOWN_UNSUPPORTED.contains(dtype) ? "dtype " : "unknown dtype ";
                 throw new CheckpointException(where + " has " + what + quoted(dtype)
-                        + "; only F32, F16 and BF16 weights are supported");
+                        + "; only F32, F16 and BF16 weights (and I64 counters) are supported");
         }
     }
 

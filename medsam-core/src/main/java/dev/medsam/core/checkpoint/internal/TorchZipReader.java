@@ -170,7 +170,7 @@ public final class TorchZipReader {
         StoredType type = storedType(storage.type());
         if (type == null) {
             throw new CheckpointException(where + " is stored as torch." + storage.type().className + " ("
-                    + storage.type().dtype + "); only float32, float16 and bfloat16 weights are supported");
+                    + storage.type().dtype + "); only float32, float16 and bfloat16 weights (and int64 counters) are supported");
         }
         int rank = ref.size().length;
         int[] shape = new int[rank];
@@ -310,6 +310,8 @@ public final class TorchZipReader {
                 return StoredType.F16;
             case BFLOAT16:
                 return StoredType.BF16;
+            case LONG:
+                return StoredType.I64;
             default:
                 return null;
         }

@@ -38,6 +38,60 @@ class ResizePropertiesTest {
         }
     }
 
+    @Property(tries = 300)
+    void openCvAreaKeepsConstantsAndRange(@ForAll @IntRange(min = 1, max = 300) int inW,
+                                          @ForAll @IntRange(min = 1, max = 40) int inH,
+                                          @ForAll @IntRange(min = 1, max = 300) int outW,
+                                          @ForAll @IntRange(min = 1, max = 40) int outH,
+                                          @ForAll @IntRange(min = 1, max = 4) int channels,
+                                          @ForAll @IntRange(min = 0, max = 255) int value) {
+        // Shrinking, enlarging, whole factors and mixed directions all take their own route through OpenCV's code.
+        byte[] constant = new byte[inW * inH * channels];
+        Arrays.fill(constant, (byte) value);
+        byte[] out = AreaResize.resize(constant, inW, inH, channels, outW, outH);
+        assertEquals(outW * outH * channels, out.length);
+        for (byte b : out) {
+            assertEquals(value, b & 0xFF);
+        }
+        byte[] ramp = new byte[inW * inH * channels];
+        for (int i = 0; i < ramp.length; i++) {
+            ramp[i] = (byte) (i % 3 == 0 ? 10 : 200);
+        }
+        for (byte b : AreaResize.resize(ramp, inW, inH, channels, outW, outH)) {
+            int v = b & 0xFF;
+            assertTrue(v >= 10 && v <= 200, "value " + v + " outside the input's range");
+        }
+    }
+
+    @Property(tries = 100)
+    void openCvAreaWholeFactorIsTheBlockMean(@ForAll @IntRange(min = 1, max = 30) int outW,
+                                             @ForAll @IntRange(min = 1, max = 30) int outH,
+                                             @ForAll @IntRange(min = 1, max = 4) int factor,
+                                             @ForAll @IntRange(min = 1, max = 4) int channels) {
+        int inW = outW * factor;
+        int inH = outH * factor;
+        byte[] in = new byte[inW * inH * channels];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = (byte) (i * 37 + i / 7);
+        }
+        byte[] out = AreaResize.resize(in, inW, inH, channels, outW, outH);
+        for (int y = 0; y < outH; y++) {
+            for (int x = 0; x < outW; x++) {
+                for (int c = 0; c < channels; c++) {
+                    int sum = 0;
+                    for (int dy = 0; dy < factor; dy++) {
+                        for (int dx = 0; dx < factor; dx++) {
+                            sum += in[((y * factor + dy) * inW + x * factor + dx) * channels + c] & 0xFF;
+                        }
+                    }
+                    double mean = sum / (double) (factor * factor);
+                    int got = out[(y * outW + x) * channels + c] & 0xFF;
+                    assertTrue(Math.abs(got - mean) <= 0.5, got + " is not the rounded mean " + mean);
+                }
+            }
+        }
+    }
+
     @Property(tries = 200)
     void torchBilinearStaysWithinTheInputRange(@ForAll @IntRange(min = 1, max = 64) int inW,
                                                @ForAll @IntRange(min = 1, max = 64) int inH,

@@ -1,0 +1,223 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.BackendException;
+import dev.medsam.core.FloatTensor;
+import dev.medsam.core.checkpoint.TinyVitArchitecture;
+import dev.medsam.core.checkpoint.StateDict;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.proto.ConfigProto;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A LiteMedSAM model loaded into its own TensorFlow graph and session: the TinyViT encoder ((1, 3, 256, 256)
+ * image in, (1, 256, 64, 64) embedding out) and SAM's prompt encoder (for the 256 input frame) and mask decoder
+ * on that embedding. Owns its native graph and session until {@link #close()}. {@link #encode} may
+ * be called from several threads (TensorFlow sessions run concurrently); closing while a call runs is not
+ * allowed.
+ */
+final class LiteMedSamTfModel implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(LiteMedSamTfModel.class.getName());
+
+    private final TinyVitArchitecture architecture;
+    private final Graph graph;
+    private final Session session;
+    private final TinyVitEncoderGraph encoder;
+    private final PromptEncoderGraph prompt;
+    private final Placeholder<TFloat32> embeddingFeed;
+    private final MaskDecoderGraph.Outputs predict;
+
+    private LiteMedSamTfModel(TinyVitArchitecture architecture, Graph graph, Session session, Parts parts) {
+        this.architecture = architecture;
+        this.graph = graph;
+        this.session = session;
+        this.encoder = parts.encoder;
+        this.prompt = parts.prompt;
+        this.embeddingFeed = parts.embeddingFeed;
+        this.predict = parts.predict;
+    }
+
+    /** The graph pieces the model runs. */
+    private record Parts(TinyVitEncoderGraph encoder, PromptEncoderGraph prompt, Placeholder<TFloat32> embeddingFeed,
+                         MaskDecoderGraph.Outputs predict) {
+    }
+
+    private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture) {
+        Nn fp32 = new Nn(tf, Precision.FP32, false);
+        TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32, store, architecture);
+        PromptEncoderGraph prompt = new PromptEncoderGraph(fp32, store, TinyVitArchitecture.IMAGE_SIZE);
+        MaskDecoderGraph decoder = new MaskDecoderGraph(store, prompt.densePeTokens);
+        Nn fed = fp32.scope("from_feed");
+        int dim = TinyVitArchitecture.OUT_CHANNELS;
+        int grid = TinyVitArchitecture.EMBEDDING_SIZE;
+        Placeholder<TFloat32> feed = fed.tf.withName("embedding").placeholder(TFloat32.class,
+                Placeholder.shape(Shape.of(1, dim, grid, grid)));
+        Operand<TFloat32> tokens = fed.reshape(fed.transpose(feed, 0, 2, 3, 1), 1, grid * grid, dim);
+        MaskDecoderGraph.ImageSide side = decoder.prepare(fed, tokens, prompt.noMaskEmbed);
+        MaskDecoderGraph.Outputs predict = decoder.decode(fp32.scope("predict"), prompt.sparse, side);
+        return new Parts(encoder, prompt, feed, predict);
+    }
+
+    /**
+     * Builds the encoder graph, checks {@code weights} against it, uploads them and folds the BatchNorms.
+     *
+     * @throws BackendException INCOMPATIBLE_MODEL if the weights do not fit, RUNTIME if TensorFlow fails
+     */
+    static LiteMedSamTfModel load(TinyVitArchitecture architecture, StateDict weights, ConfigProto config) {
+        Objects.requireNonNull(architecture, "architecture");
+        Objects.requireNonNull(weights, "weights");
+        long t0 = System.nanoTime();
+        Graph graph = new Graph();
+        Session session = null;
+        try {
+            Ops tf = Ops.create(graph);
+            WeightStore store = new WeightStore(tf);
+            Parts g;
+            try {
+                g = build(tf, store, architecture);
+            } catch (IllegalArgumentException e) {
+                throw new BackendException(BackendException.Kind.INCOMPATIBLE_MODEL, e.getMessage(), e);
+            }
+            store.validate(weights, architecture.name());
+            session = new Session(graph, config);
+            store.upload(session, weights);
+            LOG.log(System.Logger.Level.DEBUG, () -> String.format("built and loaded the %s model in %d ms",
+                    architecture.name(), (System.nanoTime() - t0) / 1_000_000));
+            return new LiteMedSamTfModel(architecture, graph, session, g);
+        } catch (TensorFlowException e) {
+            if (session != null) {
+                session.close();
+            }
+            graph.close();
+            throw new BackendException(BackendException.Kind.RUNTIME,
+                    "TensorFlow failed to build the " + architecture.name() + " encoder: " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            if (session != null) {
+                session.close();
+            }
+            graph.close();
+            throw e;
+        }
+    }
+
+    TinyVitArchitecture architecture() {
+        return architecture;
+    }
+
+    /**
+     * The image embedding of a (1, 3, 256, 256) model input.
+     *
+     * @throws IllegalArgumentException if the input has another shape
+     */
+    FloatTensor encode(FloatTensor image) {
+        return run(image, List.of(encoder.embedding)).get(0);
+    }
+
+    /**
+     * The encoder's intermediate outputs for debugging and parity checks: {@code patch_embed} (1, 256, 256, d0)
+     * NHWC, {@code layer0}.. as (tokens, C) and {@code embedding} (1, 256, 64, 64).
+     */
+    Map<String, FloatTensor> intermediates(FloatTensor image) {
+        List<Operand<TFloat32>> fetch = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        fetch.add(encoder.patchEmbed);
+        names.add("patch_embed");
+        for (int i = 0; i < encoder.layers.size(); i++) {
+            fetch.add(encoder.layers.get(i));
+            names.add("layer" + i);
+        }
+        fetch.add(encoder.embedding);
+        names.add("embedding");
+        List<FloatTensor> out = run(image, fetch);
+        Map<String, FloatTensor> m = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            m.put(names.get(i), out.get(i));
+        }
+        return m;
+    }
+
+    /**
+     * The single-mask decoder output for boxes in the 256 frame (x0, y0, x1, y1 per row, in pixels of the resized
+     * image), against {@code embedding} (1, 256, 64, 64): low-resolution logits (B, 1, 256, 256) and IoU
+     * predictions (B, 1), one box per batch entry as the reference's medsam_inference.
+     *
+     * @throws IllegalArgumentException if the embedding has another shape or a box has not 4 finite values
+     */
+    FloatTensor[] predictBoxes(FloatTensor embedding, float[][] boxes256) {
+        int grid = TinyVitArchitecture.EMBEDDING_SIZE;
+        if (!embedding.hasShape(1, TinyVitArchitecture.OUT_CHANNELS, grid, grid)) {
+            throw new IllegalArgumentException("a LiteMedSAM embedding is (1, 256, 64, 64), got "
+                    + java.util.Arrays.toString(embedding.shape()));
+        }
+        if (boxes256.length == 0) {
+            throw new IllegalArgumentException("no boxes");
+        }
+        float[] coords = new float[boxes256.length * 4];
+        int[] codes = new int[boxes256.length * 2];
+        for (int b = 0; b < boxes256.length; b++) {
+            if (boxes256[b].length != 4) {
+                throw new IllegalArgumentException("box " + b + " has " + boxes256[b].length + " values, expected 4");
+            }
+            for (int i = 0; i < 4; i++) {
+                if (!Float.isFinite(boxes256[b][i])) {
+                    throw new IllegalArgumentException("box " + b + " value " + i + " is " + boxes256[b][i]);
+                }
+                coords[b * 4 + i] = boxes256[b][i];
+            }
+            codes[b * 2] = 2;
+            codes[b * 2 + 1] = 3;
+        }
+        try (TFloat32 e = TensorIo.floats(embedding);
+             TFloat32 c = TensorIo.floats(coords, boxes256.length, 2, 2);
+             TInt32 k = TensorIo.ints(codes, boxes256.length, 2);
+             Result r = session.runner().feed(embeddingFeed, e).feed(prompt.coords, c).feed(prompt.codes, k)
+                     .fetch(predict.logitsSingle()).fetch(predict.iouSingle()).run()) {
+            return new FloatTensor[] {TensorIo.toFloatTensor(r.get(0)), TensorIo.toFloatTensor(r.get(1))};
+        } catch (TensorFlowException ex) {
+            throw new BackendException(BackendException.Kind.RUNTIME, "the LiteMedSAM decoder failed: "
+                    + ex.getMessage(), ex);
+        }
+    }
+
+    private List<FloatTensor> run(FloatTensor image, List<Operand<TFloat32>> fetch) {
+        int size = TinyVitArchitecture.IMAGE_SIZE;
+        if (!image.hasShape(1, 3, size, size)) {
+            throw new IllegalArgumentException("the LiteMedSAM encoder takes a (1, 3, 256, 256) input, got "
+                    + java.util.Arrays.toString(image.shape()));
+        }
+        try (TFloat32 in = TensorIo.floats(image)) {
+            Session.Runner runner = session.runner().feed(encoder.image, in);
+            fetch.forEach(runner::fetch);
+            try (Result r = runner.run()) {
+                List<FloatTensor> out = new ArrayList<>();
+                for (int i = 0; i < fetch.size(); i++) {
+                    out.add(TensorIo.toFloatTensor(r.get(i)));
+                }
+                return out;
+            }
+        } catch (TensorFlowException e) {
+            throw new BackendException(BackendException.Kind.RUNTIME, "the LiteMedSAM encoder failed: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        session.close();
+        graph.close();
+    }
+}

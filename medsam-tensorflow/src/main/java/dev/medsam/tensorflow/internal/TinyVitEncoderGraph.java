@@ -1,0 +1,250 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.checkpoint.TinyVitArchitecture;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.types.TFloat32;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * LiteMedSAM's TinyViT image encoder (tiny_vit_sam.py of the MedSAM LiteMedSAM branch) as a graph: input
+ * (1, 3, 256, 256), embedding (1, 256, 64, 64).
+ *
+ * <p>Activations are NHWC; a (H*W, C) token matrix is the same memory, row {@code y * W + x}, so 1x1
+ * convolutions and Linear layers are plain matrix products. Every Conv2d+BatchNorm pair runs as one convolution
+ * with a bias: the BatchNorm (eval mode, eps 1e-5) is folded into the kernel once, right after the weights are
+ * uploaded ({@link WeightStore#derived}), so inference never touches the running statistics.
+ *
+ * <p>Structure, as the reference builds it: a patch embedding of two 1x1 Conv+BN with GELU between (at 256x256);
+ * layer 0 of MBConv blocks (1x1 expand by 4, GELU, depthwise 3x3, GELU, 1x1, residual, GELU); layers 1.. of
+ * TinyViT blocks (window attention with zero padding at the bottom and right, a learned bias per head indexed
+ * by the |dy|, |dx| offset inside the window, then a depthwise 3x3 Conv+BN, then an MLP, each with its own
+ * LayerNorm, eps 1e-5); a PatchMerging after every layer but the last (1x1, GELU, depthwise 3x3 with stride 2,
+ * or stride 1 when the output width is 320, 448 or 576 as in the reference, GELU, 1x1); and SAM's neck
+ * (1x1 conv, LayerNorm2d, 3x3 conv, LayerNorm2d, eps 1e-6).
+ *
+ * <p>Nothing here runs anything; not thread-safe while building.
+ */
+final class TinyVitEncoderGraph {
+
+    static final float BN_EPS = 1e-5f;
+    static final float LN_EPS = 1e-5f;
+    static final float NECK_EPS = 1e-6f;
+
+    final Placeholder<TFloat32> image;
+    /** Patch-embedding output, (1, 256, 256, d0) NHWC. */
+    final Operand<TFloat32> patchEmbed;
+    /** Each layer's output after its PatchMerging, as (tokens, C) row-major over the grid. */
+    final List<Operand<TFloat32>> layers = new ArrayList<>();
+    /** Neck output in NHWC token order, (4096, 256). */
+    final Operand<TFloat32> embeddingTokens;
+    /** The image embedding as the reference returns it, (1, 256, 64, 64). */
+    final Operand<TFloat32> embedding;
+
+    private final WeightStore w;
+    private final Nn u;
+
+    /** A convolution (or matrix) with its BatchNorm folded in: kernel and bias. */
+    private record Folded(Operand<TFloat32> kernel, Operand<TFloat32> bias) {
+    }
+
+    /**
+     * @throws IllegalArgumentException if the architecture does not end on the 64x64 grid SAM's decoder needs or
+     *                                  has a patch embedding other than 1x1
+     */
+    TinyVitEncoderGraph(Nn root, WeightStore w, TinyVitArchitecture arch) {
+        this.w = w;
+        this.u = w.nn();
+        // Layer resolutions follow the strides; the reference hard-codes them, and only a 64x64 end works.
+        int[] resolution = new int[arch.layerCount()];
+        int r = TinyVitArchitecture.IMAGE_SIZE;
+        for (int i = 0; i < arch.layerCount(); i++) {
+            resolution[i] = r;
+            if (i + 1 < arch.layerCount()) {
+                r = mergeStride(arch.embedDims().get(i + 1)) == 2 ? (r - 1) / 2 + 1 : r;
+            }
+        }
+        if (arch.patchKernel() != 1) {
+            // TinyViT's original 3x3 stride-2 patch embedding changes every resolution; LiteMedSAM uses 1x1.
+            throw new IllegalArgumentException("only LiteMedSAM's 1x1 patch embedding is supported, this TinyViT has "
+                    + arch.patchKernel() + "x" + arch.patchKernel());
+        }
+        if (r != TinyVitArchitecture.EMBEDDING_SIZE) {
+            throw new IllegalArgumentException("TinyViT " + arch.describe() + " ends on a " + r + "x" + r
+                    + " grid; SAM's decoder needs 64x64");
+        }
+        Nn nn = root.scope("image_encoder");
+        int size = TinyVitArchitecture.IMAGE_SIZE;
+        image = nn.tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 3, size, size)));
+
+        int d0 = arch.embedDims().get(0);
+        Nn pe = nn.scope("patch_embed");
+        Operand<TFloat32> x = pe.reshape(pe.transpose(image, 0, 2, 3, 1), size * size, 3);
+        x = pe.gelu(conv1x1(pe, x, "image_encoder.patch_embed.seq.0.", d0 / 2, 3));
+        x = conv1x1(pe, x, "image_encoder.patch_embed.seq.2.", d0, d0 / 2);
+        patchEmbed = pe.reshape(x, 1, size, size, d0);
+
+        for (int i = 0; i < arch.layerCount(); i++) {
+            Nn ln = nn.scope("layer" + i);
+            int d = arch.embedDims().get(i);
+            int res = resolution[i];
+            String p = "image_encoder.layers." + i + ".";
+            for (int b = 0; b < arch.depths().get(i); b++) {
+                Nn bn = ln.scope("block" + b);
+                String bp = p + "blocks." + b + ".";
+                x = i == 0 ? mbConv(bn, x, bp, d, res)
+                        : tinyVitBlock(bn, x, bp, d, res, arch.heads().get(i - 1), arch.windowSizes().get(i - 1));
+            }
+            if (i + 1 < arch.layerCount()) {
+                x = patchMerging(ln.scope("downsample"), x, p + "downsample.", d, arch.embedDims().get(i + 1), res);
+            }
+            layers.add(x);
+        }
+
+        Nn neck = nn.scope("neck");
+        int out = TinyVitArchitecture.OUT_CHANNELS;
+        int grid = TinyVitArchitecture.EMBEDDING_SIZE;
+        int last = arch.embedDims().get(arch.layerCount() - 1);
+        Operand<TFloat32> y = neck.matmul(x, w.f32("image_encoder.neck.0.weight", "matrix", new int[] {out, last, 1, 1},
+                new int[] {last, out}, t -> u.transpose(u.reshape(t, out, last), 1, 0)));
+        y = neck.layerNorm(y, w.f32("image_encoder.neck.1.weight", out), w.f32("image_encoder.neck.1.bias", out),
+                NECK_EPS);
+        Operand<TFloat32> k3 = w.f32("image_encoder.neck.2.weight", "hwio", new int[] {out, out, 3, 3},
+                new int[] {3, 3, out, out}, t -> u.transpose(t, 2, 3, 1, 0));
+        y = neck.tf.nn.conv2d(neck.reshape(y, 1, grid, grid, out), k3, List.of(1L, 1L, 1L, 1L), "SAME");
+        y = neck.reshape(y, grid * grid, out);
+        y = neck.layerNorm(y, w.f32("image_encoder.neck.3.weight", out), w.f32("image_encoder.neck.3.bias", out),
+                NECK_EPS);
+        embeddingTokens = y;
+        embedding = nn.tf.withName("embedding").linalg.transpose(nn.reshape(y, 1, grid, grid, out),
+                nn.ints(0, 3, 1, 2));
+    }
+
+    /** PatchMerging's depthwise stride: the reference keeps the grid for output widths 320, 448 and 576. */
+    static int mergeStride(int outDim) {
+        return outDim == 320 || outDim == 448 || outDim == 576 ? 1 : 2;
+    }
+
+    // ------------------------------------------------------------------ blocks
+
+    /** MBConv on (res*res, d) tokens. */
+    private Operand<TFloat32> mbConv(Nn nn, Operand<TFloat32> x, String p, int d, int res) {
+        int hidden = TinyVitArchitecture.EXPANSION * d;
+        Operand<TFloat32> h = nn.gelu(conv1x1(nn, x, p + "conv1.", hidden, d));
+        h = nn.gelu(depthwise(nn, nn.reshape(h, 1, res, res, hidden), p + "conv2.", hidden, 1));
+        h = conv1x1(nn, nn.reshape(h, res * res, hidden), p + "conv3.", d, hidden);
+        return nn.gelu(nn.add(h, x));
+    }
+
+    /** PatchMerging on (res*res, d) tokens -> (res'*res', out). */
+    private Operand<TFloat32> patchMerging(Nn nn, Operand<TFloat32> x, String p, int d, int out, int res) {
+        int stride = mergeStride(out);
+        Operand<TFloat32> h = nn.gelu(conv1x1(nn, x, p + "conv1.", out, d));
+        h = nn.gelu(depthwise(nn, nn.reshape(h, 1, res, res, out), p + "conv2.", out, stride));
+        int next = stride == 2 ? (res - 1) / 2 + 1 : res;
+        return conv1x1(nn, nn.reshape(h, next * next, out), p + "conv3.", out, out);
+    }
+
+    /** A TinyViT block on (res*res, d) tokens. */
+    private Operand<TFloat32> tinyVitBlock(Nn nn, Operand<TFloat32> x, String p, int d, int res, int heads, int ws) {
+        int padded = (res + ws - 1) / ws * ws;
+        int nw = padded / ws;
+        int n = ws * ws;
+        int kd = d / heads;
+        Operand<TFloat32> h = nn.reshape(x, res, res, d);
+        if (padded > res) {
+            h = nn.tf.pad(h, nn.tf.constant(new int[][] {{0, padded - res}, {0, padded - res}, {0, 0}}),
+                    nn.scalar(0f));
+        }
+        // window partition: (wy, iy, wx, ix, d) -> (wy, wx, iy, ix, d)
+        h = nn.reshape(nn.transpose(nn.reshape(h, nw, ws, nw, ws, d), 0, 2, 1, 3, 4), nw * nw * n, d);
+        h = nn.layerNorm(h, w.f32(p + "attn.norm.weight", d), w.f32(p + "attn.norm.bias", d), LN_EPS);
+        h = nn.linear(h, w.linearWeight(p + "attn.qkv.weight", 3 * d, d, Precision.FP32),
+                w.f32(p + "attn.qkv.bias", 3 * d));
+        // qkv.view(B, N, heads, -1).split([kd, kd, kd]): per head q, k, v side by side -> (3, B, heads, N, kd)
+        h = nn.transpose(nn.reshape(h, nw * nw, n, heads, 3, kd), 3, 0, 2, 1, 4);
+        List<Operand<TFloat32>> qkv = nn.split(h, 0, 3);
+        int batch = nw * nw;
+        Operand<TFloat32> q = nn.reshape(qkv.get(0), batch, heads, n, kd);
+        Operand<TFloat32> k = nn.reshape(qkv.get(1), batch, heads, n, kd);
+        Operand<TFloat32> v = nn.reshape(qkv.get(2), batch, heads, n, kd);
+        Operand<TFloat32> logits = nn.mul(nn.bmm(q, k, false, true), (float) Math.pow(kd, -0.5));
+        logits = nn.add(logits, attentionBias(p + "attn.attention_biases", heads, ws));
+        Operand<TFloat32> o = nn.bmm(nn.softmax(logits), v, false, false); // (B, heads, N, kd)
+        o = nn.reshape(nn.transpose(o, 0, 2, 1, 3), batch * n, d);
+        o = nn.linear(o, w.linearWeight(p + "attn.proj.weight", d, d, Precision.FP32), w.f32(p + "attn.proj.bias", d));
+        // window reverse and crop
+        o = nn.reshape(nn.transpose(nn.reshape(o, nw, nw, ws, ws, d), 0, 2, 1, 3, 4), padded, padded, d);
+        if (padded > res) {
+            o = nn.slice(o, new int[] {0, 0, 0}, new int[] {res, res, d});
+        }
+        x = nn.add(x, nn.reshape(o, res * res, d));
+        x = nn.reshape(depthwise(nn, nn.reshape(x, 1, res, res, d), p + "local_conv.", d, 1), res * res, d);
+        Operand<TFloat32> m = nn.layerNorm(x, w.f32(p + "mlp.norm.weight", d), w.f32(p + "mlp.norm.bias", d), LN_EPS);
+        int hidden = TinyVitArchitecture.EXPANSION * d;
+        m = nn.gelu(nn.linear(m, w.linearWeight(p + "mlp.fc1.weight", hidden, d, Precision.FP32),
+                w.f32(p + "mlp.fc1.bias", hidden)));
+        m = nn.linear(m, w.linearWeight(p + "mlp.fc2.weight", d, hidden, Precision.FP32), w.f32(p + "mlp.fc2.bias", d));
+        return nn.add(x, m);
+    }
+
+    /**
+     * The bias table expanded to (heads, N, N) once at load: entry (h, i, j) is {@code biases[h, |yi - yj| * ws +
+     * |xi - xj|]}, which is the reference's attention_bias_idxs (offsets numbered in order of first appearance,
+     * and every offset first appears from the window's top-left token).
+     */
+    private Operand<TFloat32> attentionBias(String key, int heads, int ws) {
+        int n = ws * ws;
+        int[][] index = new int[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                index[i][j] = Math.abs(i / ws - j / ws) * ws + Math.abs(i % ws - j % ws);
+            }
+        }
+        return w.f32(key, "expanded", new int[] {heads, n}, new int[] {heads, n, n},
+                t -> u.tf.gather(t, u.tf.constant(index), u.tf.constant(1)));
+    }
+
+    // ------------------------------------------------------------------ Conv2d + BatchNorm, folded
+
+    /** gamma / sqrt(var + eps) and beta - mean * that, from the BatchNorm under {@code p + "bn."}. */
+    private Operand<TFloat32>[] bnScaleShift(String p, int c) {
+        Operand<TFloat32> gamma = w.f32(p + "bn.weight", c);
+        Operand<TFloat32> beta = w.f32(p + "bn.bias", c);
+        Operand<TFloat32> mean = w.f32(p + "bn.running_mean", c);
+        Operand<TFloat32> var = w.f32(p + "bn.running_var", c);
+        Operand<TFloat32> scale = u.mul(gamma, u.tf.math.rsqrt(u.add(var, u.scalar(BN_EPS))));
+        Operand<TFloat32> shift = u.sub(beta, u.mul(mean, scale));
+        @SuppressWarnings("unchecked")
+        Operand<TFloat32>[] r = new Operand[] {scale, w.derived(p + "folded.bias", new int[] {c}, shift)};
+        return r;
+    }
+
+    /** A 1x1 Conv+BN (out, in, 1, 1) on (tokens, in): a product with the folded (in, out) matrix plus bias. */
+    private Operand<TFloat32> conv1x1(Nn nn, Operand<TFloat32> x, String p, int out, int in) {
+        Operand<TFloat32>[] ss = bnScaleShift(p, out);
+        Operand<TFloat32> k = w.f32(p + "c.weight", "matrix", new int[] {out, in, 1, 1}, new int[] {in, out},
+                t -> u.transpose(u.reshape(t, out, in), 1, 0));
+        Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {in, out}, u.mul(k, ss[0]));
+        return nn.tf.nn.biasAdd(nn.tf.linalg.matMul(x, folded), ss[1]);
+    }
+
+    /** A depthwise 3x3 Conv+BN (c, 1, 3, 3) with padding 1 on (1, H, W, c). */
+    private Operand<TFloat32> depthwise(Nn nn, Operand<TFloat32> x, String p, int c, int stride) {
+        Operand<TFloat32>[] ss = bnScaleShift(p, c);
+        Operand<TFloat32> k = w.f32(p + "c.weight", "hwcm", new int[] {c, 1, 3, 3}, new int[] {3, 3, c, 1},
+                t -> u.transpose(t, 2, 3, 0, 1));
+        Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {3, 3, c, 1},
+                u.mul(k, u.reshape(ss[0], 1, 1, c, 1)));
+        // PyTorch pads 1 on every side; TF's SAME pads (0, 1) for stride 2 on an even size, so pad explicitly.
+        Operand<TFloat32> padded = nn.tf.pad(x, nn.tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}),
+                nn.scalar(0f));
+        long s = stride;
+        Operand<TFloat32> y = nn.tf.nn.depthwiseConv2dNative(padded, folded, List.of(1L, s, s, 1L), "VALID");
+        return nn.tf.nn.biasAdd(y, ss[1]);
+    }
+
+}

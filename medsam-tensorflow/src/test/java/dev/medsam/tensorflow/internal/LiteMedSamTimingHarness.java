@@ -1,0 +1,50 @@
+package dev.medsam.tensorflow.internal;
+
+import dev.medsam.core.FloatTensor;
+import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
+import dev.medsam.core.testing.FixtureArray;
+import dev.medsam.core.testing.Fixtures;
+import org.tensorflow.proto.ConfigProto;
+
+/**
+ * A quick timing harness for LiteMedSAM on the fixture checkpoint (not a test and not a JMH benchmark): encoder
+ * and one-box decoder times. Run with the test class path:
+ * {@code java -cp ... dev.medsam.tensorflow.internal.LiteMedSamTimingHarness [encodes] [intra threads]}.
+ */
+public final class LiteMedSamTimingHarness {
+
+    public static void main(String[] args) throws Exception {
+        int encodes = args.length > 0 ? Integer.parseInt(args[0]) : 10;
+        int intra = args.length > 1 ? Integer.parseInt(args[1]) : 2;
+        LiteMedSamCheckpoint c = LiteMedSamCheckpoint.load(
+                Fixtures.require("fixtures/litemedsam-parity/weights/lite_medsam_random.pth"));
+        ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(intra)
+                .setInterOpParallelismThreads(1).build();
+        FixtureArray in = FixtureArray.read(Fixtures.require("fixtures/litemedsam-parity/ct_wide/input.npy"));
+        FloatTensor input = FloatTensor.wrap(in.shape(), in.floats());
+        long t = System.nanoTime();
+        try (LiteMedSamTfModel model = LiteMedSamTfModel.load(c.architecture(), c.weights(), config)) {
+            System.out.printf("model load %.0f ms%n", (System.nanoTime() - t) / 1e6);
+            FloatTensor e = model.encode(input); // warm-up: grappler and oneDNN set-up
+            model.predictBoxes(e, new float[][] {{40, 30, 175, 135}});
+            long best = Long.MAX_VALUE;
+            long total = 0;
+            for (int i = 0; i < encodes; i++) {
+                long s = System.nanoTime();
+                e = model.encode(input);
+                long d = System.nanoTime() - s;
+                best = Math.min(best, d);
+                total += d;
+            }
+            System.out.printf("encoder: best %.0f ms, mean %.0f ms over %d%n", best / 1e6, total / 1e6 / encodes,
+                    encodes);
+            best = Long.MAX_VALUE;
+            for (int i = 0; i < 20; i++) {
+                long s = System.nanoTime();
+                model.predictBoxes(e, new float[][] {{40, 30, 175, 135}});
+                best = Math.min(best, System.nanoTime() - s);
+            }
+            System.out.printf("decoder, one box: best %.1f ms%n", best / 1e6);
+        }
+    }
+}
