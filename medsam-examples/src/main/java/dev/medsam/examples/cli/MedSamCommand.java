@@ -85,7 +85,12 @@ public final class MedSamCommand implements Runnable {
                 if (e.getCause() instanceof Exception cause) {
                     return handleFailure(cause, e.getCommandLine(), parsed);
                 }
+                if (e.getCause() instanceof OutOfMemoryError oom) {
+                    return handleOutOfMemory(oom, e.getCommandLine());
+                }
                 throw e;
+            } catch (OutOfMemoryError oom) {
+                return handleOutOfMemory(oom, parsed.commandSpec().commandLine());
             }
         }
     }
@@ -97,7 +102,28 @@ public final class MedSamCommand implements Runnable {
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        // messages quote names from files and servers: escape them before they reach a terminal
+        message = TerminalText.escapeKeepingLines(message);
         err.println("medsam " + cl.getCommandName() + ": " + message.replace(System.lineSeparator(), System.lineSeparator() + "  "));
+        if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
+    }
+
+    /**
+     * The heap ran out despite the readers' checks (an input that needs more than its header said, or a model
+     * that does not fit): one line that says what ran out and what to do, exit 1. The failed command's
+     * objects are unreachable by now, so there is room to print.
+     */
+    private static int handleOutOfMemory(OutOfMemoryError e, CommandLine cl) {
+        PrintWriter err = cl.getErr();
+        long max = Runtime.getRuntime().maxMemory();
+        String what = e.getMessage() == null ? "memory" : e.getMessage();
+        err.println("medsam " + cl.getCommandName() + ": out of memory (" + what + "; the JVM may use "
+                + String.format(java.util.Locale.ROOT, "%.1f GB", max / 1e9)
+                + "): raise -Xmx or MEDSAM_JAVA_OPTS, or use a smaller input");
         if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
             e.printStackTrace(err);
         }
