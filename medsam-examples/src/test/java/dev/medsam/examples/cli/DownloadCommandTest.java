@@ -114,6 +114,14 @@ class DownloadCommandTest {
                 out.write(html);
             }
         });
+        server.createContext("/cut.pth", exchange -> {
+            // announces the whole file, sends a third, then hangs up
+            exchange.sendResponseHeaders(200, payload.length);
+            OutputStream out = exchange.getResponseBody();
+            out.write(payload, 0, 1_000_000);
+            out.flush();
+            exchange.close();
+        });
         server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
         server.start();
         System.setProperty("medsam.home", cache.toString());
@@ -295,6 +303,16 @@ class DownloadCommandTest {
         assertTrue(run.err().contains("cannot connect to 127.0.0.1"), run.err());
         assertEquals(2, CliRun.of("download", "--url", url("/x.pth"), "--max-size", "lots").exitCode());
         assertEquals(2, CliRun.of("download", "--url", url("/x.pth"), "--read-timeout", "0").exitCode());
+    }
+
+    @Test
+    void anInterruptedDownloadSaysWhatHappenedAndKeepsThePartialFile() throws Exception {
+        CliRun run = CliRun.of("download", "--url", url("/cut.pth"), "-q");
+        assertEquals(1, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("127.0.0.1") && run.err().contains("run the same command again to resume"),
+                run.err());
+        assertTrue(Files.size(cache.resolve("cut.pth.part")) <= 1_000_000);
+        assertFalse(Files.exists(cache.resolve("cut.pth")));
     }
 
     private static void sleepQuietly(long millis) {

@@ -70,8 +70,7 @@ public final class DicomParser {
     private ParsedFile run() throws IOException {
         Limits.requireRegularFile(path);
         long size = Files.size(path);
-        budget = new Limits.Budget(path, Math.min(Limits.inflateBound(size), MAX_INFLATED_HEADER),
-                "the header of a " + size + "-byte file");
+
         try (InputStream raw = Files.newInputStream(path)) {
             BufferedInputStream in = new BufferedInputStream(raw, 1 << 14);
             in.mark(140);
@@ -102,6 +101,12 @@ public final class DicomParser {
                 ts = guessTransferSyntax(head, meta, src, in);
             }
             long datasetStart = src.position();
+            // what this file's elements may keep in total: a deflated header is bounded by a fixed cap, a plain one
+            // by the file itself (and both by the heap)
+            budget = ts.deflated()
+                    ? new Limits.Budget(path, Math.min(Limits.inflateBound(size), MAX_INFLATED_HEADER),
+                            "the deflated header of a " + size + "-byte file")
+                    : new Limits.Budget(path, size, "a " + size + "-byte file");
             Encoding enc = new Encoding(ts.explicitVr(), ts.bigEndian());
             Holder pixel = new Holder();
             Attributes dataset;
