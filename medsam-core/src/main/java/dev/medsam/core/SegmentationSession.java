@@ -266,6 +266,10 @@ public final class SegmentationSession implements AutoCloseable {
 
     /** Segments several objects in the current image; with {@code multimask} each gets three candidates. */
     public List<Segmentation> segment(List<Prompts> objects, boolean multimask) {
+        if (closed) {
+            // close() forgets the current image: say why it is gone rather than "no current image"
+            throw new IllegalStateException("the segmentation session is closed");
+        }
         EncodedImage image = current.get();
         if (image == null) {
             throw new IllegalStateException("no current image: call setImage(...) first, or pass an EncodedImage");

@@ -54,6 +54,19 @@ class SegmentationSessionTest {
 
     // ------------------------------------------------------------------------------------------------
 
+    /** Issue 19, case 9: after close(), segmenting the current image says the session is closed. */
+    @Test
+    void segmentingAfterCloseSaysTheSessionIsClosed() {
+        FakeSamModel model = new FakeSamModel();
+        SegmentationSession session = SegmentationSession.of(model);
+        try (session) {
+            session.setImage(grey(64, 64, 1));
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> session.segment(Prompts.of(new Box(10, 10, 30, 30))));
+        assertEquals("the segmentation session is closed", e.getMessage());
+    }
+
     @Test
     void encodesOnceAndAnswersManyPrompts() {
         FakeSamModel model = new FakeSamModel();

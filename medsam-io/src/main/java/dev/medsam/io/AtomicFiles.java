@@ -25,7 +25,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * then moved over the target, atomically where the file system allows it. A failure part-way deletes the
  * temporary file and leaves an existing target untouched.
  *
- * <p>Thread-safe (stateless); two threads writing one target at the same time each write a complete file, and
+ * <p>Staging files are named {@code .medsam-stage-<hex>-<target name>} (see {@link #STAGING_PREFIX}). A process
+ * killed while writing leaves one behind; the first write into a folder in each process deletes the staging files
+ * there that match this pattern and are older than {@link #STALE_AFTER} (so that writes in flight elsewhere are
+ * never touched), and nothing else.
+ *
+ * <p>Thread-safe; two threads writing one target at the same time each write a complete file, and
  * the later move wins. Example:
  * <pre>{@code
  * AtomicFiles.write(Path.of("report.json"), out -> out.write(json.getBytes(StandardCharsets.UTF_8)));
@@ -39,7 +44,62 @@ public final class AtomicFiles {
         void accept(T value) throws IOException;
     }
 
+    /** How every staging file's name starts, so that one left by a killed process can be told from user files. */
+    public static final String STAGING_PREFIX = ".medsam-stage-";
+
+    /** Age after which a staging file can only belong to a write that died (writes take seconds, not minutes). */
+    public static final java.time.Duration STALE_AFTER = java.time.Duration.ofMinutes(10);
+
+    private static final java.util.regex.Pattern STAGING_NAME =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(STAGING_PREFIX) + "[0-9a-f]{1,16}-.+");
+    private static final System.Logger LOG = System.getLogger(AtomicFiles.class.getName());
+    /** Folders already cleaned by this process: one listing per folder, not one per write. */
+    private static final java.util.Set<Path> CLEANED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private AtomicFiles() {
+    }
+
+    /** Whether {@code fileName} is the name of one of our staging files. */
+    public static boolean isStagingName(String fileName) {
+        return STAGING_NAME.matcher(fileName).matches();
+    }
+
+    /**
+     * Deletes the staging files in {@code folder} that match {@link #STAGING_PREFIX} and were last modified more
+     * than {@code olderThan} ago; other files are never touched. Failures are logged, not thrown: cleaning up
+     * is a courtesy, never a reason for the write itself to fail.
+     *
+     * @return how many files were deleted
+     */
+    public static int cleanStaleStagingFiles(Path folder, java.time.Duration olderThan) {
+        Objects.requireNonNull(olderThan, "olderThan");
+        java.nio.file.attribute.FileTime cutoff = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(olderThan));
+        int deleted = 0;
+        try (java.nio.file.DirectoryStream<Path> stream = Files.newDirectoryStream(folder, STAGING_PREFIX + "*")) {
+            for (Path p : stream) {
+                try {
+                    java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p,
+                            java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                    if (a.isRegularFile() && isStagingName(p.getFileName().toString())
+                            && a.lastModifiedTime().compareTo(cutoff) < 0 && Files.deleteIfExists(p)) {
+                        deleted++;
+                        LOG.log(System.Logger.Level.DEBUG, "deleted " + p + ", left by a write that did not finish");
+                    }
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "cannot delete stale staging file " + p + ": " + e);
+                }
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot list " + folder + " for stale staging files: " + e);
+        }
+        return deleted;
+    }
+
+    private static void cleanOnce(Path folder) {
+        if (CLEANED.add(folder)) {
+            cleanStaleStagingFiles(folder, STALE_AFTER);
+        }
     }
 
     /**
@@ -53,7 +113,8 @@ public final class AtomicFiles {
     public static void write(Path target, IOConsumer<? super OutputStream> content) throws IOException {
         Objects.requireNonNull(content, "content");
         Path abs = checkTarget(target);
-        Path tmp = createHidden(abs.getParent(), "." + abs.getFileName() + ".", ".tmp");
+        cleanOnce(abs.getParent());
+        Path tmp = createHidden(abs.getParent(), abs.getFileName().toString());
         boolean done = false;
         try {
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
@@ -74,7 +135,7 @@ public final class AtomicFiles {
 
     /**
      * Writes several files so that they appear together: each writer writes its file to a hidden staging file
-     * beside its target (named {@code .<random>-<target name>}, so writers that choose the format by the file
+     * beside its target (named {@code .medsam-stage-<random>-<target name>}, so writers that choose the format by the file
      * name still work), and only when every one is written are they moved into place, in the map's order. If a
      * writer fails, every staging file is deleted and no target is touched. (Should a move itself fail, which on
      * one file system is as unlikely as a failed rename, the targets moved before it stay replaced.)
@@ -97,7 +158,8 @@ public final class AtomicFiles {
         try {
             for (Map.Entry<Path, IOConsumer<Path>> e : targets.entrySet()) {
                 Path target = e.getKey();
-                Path stage = target.resolveSibling("." + randomHex() + "-" + target.getFileName());
+                cleanOnce(target.getParent());
+                Path stage = target.resolveSibling(STAGING_PREFIX + randomHex() + "-" + target.getFileName());
                 staged.add(stage);
                 e.getValue().accept(stage);
             }
@@ -131,13 +193,13 @@ public final class AtomicFiles {
     }
 
     /**
-     * A new empty file {@code prefix + random + suffix} in {@code dir}. Created with CREATE_NEW rather than
+     * A new empty staging file {@code .medsam-stage-<random>-<name>} in {@code dir}. Created with CREATE_NEW rather than
      * Files.createTempFile so that its permissions follow the umask (createTempFile makes owner-only files,
      * and the file becomes the output).
      */
-    private static Path createHidden(Path dir, String prefix, String suffix) throws IOException {
+    private static Path createHidden(Path dir, String name) throws IOException {
         for (int attempt = 0; ; attempt++) {
-            Path candidate = dir.resolve(prefix + randomHex() + suffix);
+            Path candidate = dir.resolve(STAGING_PREFIX + randomHex() + "-" + name);
             try {
                 Files.newByteChannel(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
                 return candidate;

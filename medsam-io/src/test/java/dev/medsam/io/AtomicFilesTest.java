@@ -98,4 +98,42 @@ class AtomicFilesTest {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
         }
     }
+
+    /** Issue 19, case 10: what a killed write leaves is recognisable, and the next write there removes it. */
+    @Test
+    void stagingFilesAreRecognisableAndStaleOnesAreCleanedOnTheNextWrite() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("out"));
+        List<String> seen = new java.util.ArrayList<>();
+        AtomicFiles.write(folder.resolve("first.png"), out -> {
+            try (Stream<Path> s = Files.list(folder)) {
+                s.forEach(p -> seen.add(p.getFileName().toString()));
+            }
+        });
+        assertEquals(1, seen.size(), seen.toString());
+        assertTrue(AtomicFiles.isStagingName(seen.get(0)) && seen.get(0).endsWith("-first.png"), seen.toString());
+
+        java.nio.file.attribute.FileTime hourAgo = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minus(java.time.Duration.ofHours(1)));
+        Path stale = Files.write(folder.resolve(".medsam-stage-3f2a9c-mask.nii.gz"), new byte[1024]);
+        Files.setLastModifiedTime(stale, hourAgo);
+        Path fresh = Files.write(folder.resolve(".medsam-stage-77aa-mask.nii.gz"), new byte[8]); // a write in flight
+        Path notOurs = Files.write(folder.resolve(".medsam-stage-notes.txt"), new byte[8]);
+        Path userTmp = Files.write(folder.resolve(".mask.nii.gz.1234.tmp"), new byte[8]);
+        Files.setLastModifiedTime(notOurs, hourAgo);
+        Files.setLastModifiedTime(userTmp, hourAgo);
+
+        assertEquals(1, AtomicFiles.cleanStaleStagingFiles(folder, AtomicFiles.STALE_AFTER));
+        assertTrue(Files.notExists(stale));
+        assertTrue(Files.exists(fresh) && Files.exists(notOurs) && Files.exists(userTmp));
+
+        // a write into a folder this process has not written to yet cleans it first
+        Path other = Files.createDirectories(dir.resolve("other"));
+        Path leftOver = Files.write(other.resolve(".medsam-stage-abc123-liver.png"), new byte[32]);
+        Files.setLastModifiedTime(leftOver, hourAgo);
+        AtomicFiles.write(other.resolve("liver.png"), out -> out.write(1));
+        assertTrue(Files.notExists(leftOver));
+        try (Stream<Path> s = Files.list(other)) {
+            assertEquals(List.of("liver.png"), s.map(p -> p.getFileName().toString()).toList());
+        }
+    }
 }

@@ -235,6 +235,32 @@ class CheckpointRobustnessTest {
         }
     }
 
+    /**
+     * Issue 19, case 5: a chain of TUPLE1 opcodes makes one tuple per pickle byte (about 90 bytes of heap each
+     * before the unpickler counted containers). It is refused with a message, within the allowance.
+     */
+    @Example
+    void aChainOfOneByteContainersIsRefusedWithinTheAllowance() throws Exception {
+        int n = 8 << 20;
+        byte[] pickle = new byte[3 + n + 1];
+        pickle[0] = (byte) 0x80;
+        pickle[1] = 2;
+        pickle[2] = 'N';
+        java.util.Arrays.fill(pickle, 3, 3 + n, (byte) 0x85);
+        pickle[pickle.length - 1] = '.';
+        Outcome o = readMangled(TorchZipBuilder.checkpoint("t", pickle, Map.of(), "little").build());
+        assertTrue(o.refused());
+        assertTrue(o.message().contains("containers nest more than 100 deep"), o.message());
+        // the same size in flat numbers (a boxed Long per two bytes) runs into the byte allowance instead
+        for (int i = 2; i + 1 < 3 + n; i += 2) {
+            pickle[i] = 'K';
+            pickle[i + 1] = 1;
+        }
+        o = readMangled(TorchZipBuilder.checkpoint("t", pickle, Map.of(), "little").build());
+        assertTrue(o.refused());
+        assertTrue(o.message().contains("bytes of objects from"), o.message());
+    }
+
     @Example
     void allocationIsMeasurable() {
         assertTrue(AllocationCounter.enabled(),

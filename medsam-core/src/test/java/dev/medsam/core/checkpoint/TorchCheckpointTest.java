@@ -124,6 +124,23 @@ class TorchCheckpointTest {
         assertEquals(0, sd.get("empty").size());
     }
 
+    /** Issue 19, case 9: a size of 2^100 is named as such, not as "an int, expected an int". */
+    @Test
+    void aSizeBeyondSixtyFourBitsIsNamed() throws IOException {
+        PickleWriter w = new PickleWriter().proto(2).global("collections", "OrderedDict").emptyTuple().reduce()
+                .mark().str("w");
+        w.global("torch._utils", "_rebuild_tensor_v2").mark();
+        w.mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(4).tuple().op('Q');
+        w.integer(0);
+        w.mark().op(0x8a, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10).tuple(); // LONG1: 2^100
+        w.ints(new long[] {1}).bool(false).global("collections", "OrderedDict").emptyTuple().reduce();
+        w.tuple().reduce().setItems().stop();
+        Path p = write("big.pth", TorchZipBuilder.checkpoint("c", w.bytes(), Map.of("0", f32(iota(4))), "little")
+                .build());
+        CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoints.read(p));
+        assertTrue(e.getMessage().contains("is a 101-bit integer, beyond the 64-bit range"), e.getMessage());
+    }
+
     @Test
     void widensHalfAndBfloat16Storages() throws IOException {
         Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -85,14 +85,14 @@ final class GlobalOptions implements AutoCloseable {
                 public String format(LogRecord r) {
                     // "[medsam INFO]", not "medsam info:", which would read as an error of the info command
                     StringBuilder b = new StringBuilder("[medsam ").append(levelName(r.getLevel())).append("] ")
-                            .append(formatMessage(r));
+                            .append(TerminalText.escapeKeepingLines(formatMessage(r))); // names from files
                     if (r.getThrown() != null) {
                         if (withStackTraces) {
                             StringWriter trace = new StringWriter();
                             r.getThrown().printStackTrace(new PrintWriter(trace));
                             b.append(System.lineSeparator()).append(trace.toString().stripTrailing());
                         } else {
-                            b.append(" (").append(r.getThrown()).append(')');
+                            b.append(" (").append(TerminalText.escapeKeepingLines(String.valueOf(r.getThrown()))).append(')');
                         }
                     }
                     return b.append(System.lineSeparator()).toString();

@@ -60,14 +60,17 @@ public final class InspectCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         for (String w : inspection.warnings()) {
-            err.println("warning: " + w);
+            err.println("warning: " + TerminalText.escapeKeepingLines(w));
         }
         err.flush();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             out.println(mapper.writeValueAsString(toJson(mapper, inspection)));
         } else {
-            printText(out, inspection);
+            // array names, DICOM strings and warnings come from the file: escape them before the terminal sees them
+            java.io.StringWriter text = new java.io.StringWriter();
+            printText(new PrintWriter(text), inspection);
+            out.print(TerminalText.escapeKeepingLines(text.toString().stripTrailing()) + System.lineSeparator());
         }
         out.flush();
         return 0;

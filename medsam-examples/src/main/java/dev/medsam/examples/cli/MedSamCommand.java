@@ -87,7 +87,12 @@ public final class MedSamCommand implements Runnable {
                 if (e.getCause() instanceof Exception cause) {
                     return handleFailure(cause, e.getCommandLine(), parsed);
                 }
+                if (e.getCause() instanceof OutOfMemoryError oom) {
+                    return handleOutOfMemory(oom, e.getCommandLine());
+                }
                 throw e;
+            } catch (OutOfMemoryError oom) {
+                return handleOutOfMemory(oom, parsed.commandSpec().commandLine());
             }
         }
     }
@@ -98,7 +103,8 @@ public final class MedSamCommand implements Runnable {
      */
     private static int handleFailure(Exception e, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        String message = FailureMessages.describe(e);
+        // messages quote names from files and servers: escape them before they reach a terminal
+        String message = TerminalText.escapeKeepingLines(FailureMessages.describe(e));
         err.println("medsam " + cl.getCommandName() + ": " + message.replace(System.lineSeparator(), System.lineSeparator() + "  "));
         if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
             e.printStackTrace(err);
@@ -115,7 +121,7 @@ public final class MedSamCommand implements Runnable {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName();
-        err.println(name + ": " + e.getMessage());
+        err.println(name + ": " + TerminalText.escapeKeepingLines(String.valueOf(e.getMessage())));
         if (e instanceof CommandLine.UnmatchedArgumentException u) {
             java.util.List<String> suggestions = u.getSuggestions();
             if (!suggestions.isEmpty()) {
@@ -125,6 +131,25 @@ public final class MedSamCommand implements Runnable {
         err.println("try '" + name + " --help' for more information");
         err.flush();
         return cl.getCommandSpec().exitCodeOnInvalidInput();
+    }
+
+    /**
+     * The heap ran out despite the readers' checks (an input that needs more than its header said, or a model
+     * that does not fit): one line that says what ran out and what to do, exit 1. The failed command's
+     * objects are unreachable by now, so there is room to print.
+     */
+    private static int handleOutOfMemory(OutOfMemoryError e, CommandLine cl) {
+        PrintWriter err = cl.getErr();
+        long max = Runtime.getRuntime().maxMemory();
+        String what = e.getMessage() == null ? "memory" : e.getMessage();
+        err.println("medsam " + cl.getCommandName() + ": out of memory (" + what + "; the JVM may use "
+                + String.format(java.util.Locale.ROOT, "%.1f GB", max / 1e9)
+                + "): raise -Xmx or MEDSAM_JAVA_OPTS, or use a smaller input");
+        if (GlobalOptions.verbose() || System.getenv("MEDSAM_DEBUG") != null) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return 1;
     }
 
     /** Version from the jar manifest (or "development" when run from classes). */

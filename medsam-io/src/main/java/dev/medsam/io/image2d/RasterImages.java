@@ -122,6 +122,7 @@ public final class RasterImages {
     }
 
     static Kind sniff(Path file) throws IOException {
+        Limits.requireRegularFile(file);
         byte[] b;
         try (InputStream in = Files.newInputStream(file)) {
             b = in.readNBytes(8);
@@ -170,7 +171,7 @@ public final class RasterImages {
                 }
                 long needed = Limits.multiply(Limits.multiply(w, h), bytesPerPixel);
                 long bound = Limits.inflateBound(fileSize);
-                Limits.checkAllocation(file, "the decoded " + w + " x " + h + " " + kind + " image", needed, bound,
+                Limits.checkImageAllocation(file, "the decoded " + w + " x " + h + " " + kind + " image", needed, bound,
                         "a " + fileSize + "-byte " + kind + " file cannot hold more than " + bound);
                 if (rawTiff(tags) && reader.canReadRaster()) {
                     // The stored samples as tifffile returns them: BufferedImage reading would clamp floats to

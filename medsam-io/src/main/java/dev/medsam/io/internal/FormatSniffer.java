@@ -29,6 +29,7 @@ public final class FormatSniffer {
      * @throws MalformedImageException naming the first bytes if no supported format matches
      */
     public static ImageFormat detect(Path file) throws IOException {
+        Limits.requireRegularFile(file);
         byte[] b;
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), PROBE)) {
             b = in.readNBytes(PROBE);

@@ -97,6 +97,7 @@ public final class NiftiReader {
     }
 
     private static MedicalImage readImage(Path file, Consumer<String> warnings) throws IOException {
+        Limits.requireRegularFile(file);
         long fileSize = Files.size(file);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             raw.mark(2);
@@ -121,7 +122,7 @@ public final class NiftiReader {
                 throw new MalformedImageException(file, "vox_offset " + dataOffset + " is past the end of the "
                         + fileSize + "-byte file");
             }
-            Limits.checkAllocation(file, "the image data (" + Arrays.toString(layout.dims) + " x "
+            Limits.checkImageAllocation(file, "the image data (" + Arrays.toString(layout.dims) + " x "
                     + layout.components + " " + layout.type.numpyName() + ")", layout.bytes, available,
                     gzip ? "a " + fileSize + "-byte gzip file cannot hold more than " + Math.max(0, available)
                             + " bytes after vox_offset " + dataOffset
@@ -130,7 +131,7 @@ public final class NiftiReader {
             r.skipTo(dataOffset);
             byte[] data = r.readData((int) layout.bytes, dataOffset);
             if (gzip) {
-                r.drainGzip(Limits.inflateBound(fileSize));
+                r.drainGzip(Limits.TRAILING_CHECK_BYTES, warnings);
             }
             if (h.order == ByteOrder.BIG_ENDIAN) {
                 ByteOrders.swap(data, layout.type.bytes());
@@ -384,16 +385,22 @@ public final class NiftiReader {
             return data;
         }
 
-        /** Reads to the end of the gzip stream so that its CRC is checked; at most {@code bound} bytes. */
-        void drainGzip(long bound) throws IOException {
+        /**
+         * Reads to the end of the gzip stream so that its CRC is checked, but at most {@code bound} bytes past the
+         * image data: more than that is data the image does not need, left unread (with a warning) rather than
+         * inflated for nothing.
+         */
+        void drainGzip(long bound, Consumer<String> warnings) throws IOException {
             byte[] sink = new byte[1 << 16];
-            long total = position;
+            long total = 0;
             try {
                 int n;
                 while ((n = in.read(sink)) >= 0) {
                     total += n;
                     if (total > bound) {
-                        throw new MalformedImageException(file, "gzip stream decodes to more than " + bound + " bytes");
+                        warnings.accept(file + ": more than " + bound + " bytes follow the image data in the gzip "
+                                + "stream; they were not read (nor the stream's checksum checked)");
+                        return;
                     }
                 }
             } catch (MalformedImageException e) {

@@ -53,6 +53,7 @@ public final class Npy {
      */
     public static NpyArray read(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
+        Limits.requireRegularFile(file);
         long size = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             NpyHeader h = readHeader(in, file, "", size);
@@ -65,6 +66,7 @@ public final class Npy {
     /** Reads only the header of a .npy file. */
     public static NpyHeader readHeader(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
+        Limits.requireRegularFile(file);
         long size = Files.size(file);
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 12)) {
             return readHeader(in, file, "", size);
@@ -200,7 +202,7 @@ public final class Npy {
         for (int d : shape) {
             bytes = Limits.multiply(bytes, d);
         }
-        Limits.checkAllocation(file, where + "array " + java.util.Arrays.toString(shape) + " of " + dtype.numpyName(),
+        Limits.checkImageAllocation(file, where + "array " + java.util.Arrays.toString(shape) + " of " + dtype.numpyName(),
                 bytes, available, why);
         byte[] data = new byte[(int) bytes];
         int got = 0;

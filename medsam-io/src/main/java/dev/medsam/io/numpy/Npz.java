@@ -66,12 +66,15 @@ public final class Npz {
         Objects.requireNonNull(warnings, "warnings");
         Map<String, NpyArray> out = new LinkedHashMap<>();
         withZip(file, zip -> {
+            // one budget for all members: many members each within its own bound cannot add up past the file's
+            long size = Files.size(file);
+            Limits.Budget budget = new Limits.Budget(file, Limits.inflateBound(size), "a " + size + "-byte archive");
             for (ZipEntry e : npyEntries(file, zip, warnings)) {
                 String key = key(e.getName());
                 if (out.containsKey(key)) {
                     warnings.accept(file + ": member '" + e.getName() + "' appears twice; the last one is used");
                 }
-                out.put(key, readMember(file, zip, e));
+                out.put(key, readMember(file, zip, e, budget));
             }
         });
         return Collections.unmodifiableMap(out);
@@ -97,7 +100,7 @@ public final class Npz {
             if (match == null) {
                 throw new MalformedImageException(file, "has no array '" + key + "' (it has " + keys + ")");
             }
-            found[0] = readMember(file, zip, match);
+            found[0] = readMember(file, zip, match, new Limits.Budget(file, Long.MAX_VALUE, "the archive"));
         });
         return found[0];
     }
@@ -164,10 +167,11 @@ public final class Npz {
 
     private static void withZip(Path file, ZipBody body) throws IOException {
         Objects.requireNonNull(file, "file");
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             // ZipFile's own message for a missing file does not say which
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
+        Limits.requireRegularFile(file);
         ZipFile zip;
         try {
             zip = new ZipFile(file.toFile());
@@ -214,13 +218,18 @@ public final class Npz {
         return e.getSize() >= 0 ? Math.min(b, e.getSize()) : b;
     }
 
-    private static NpyArray readMember(Path file, ZipFile zip, ZipEntry e) throws IOException {
+    private static NpyArray readMember(Path file, ZipFile zip, ZipEntry e, Limits.Budget budget) throws IOException {
         String name = e.getName();
         long bound = bound(e);
         CRC32 crc = new CRC32();
         try (InputStream raw = zip.getInputStream(e);
              CheckedInputStream in = new CheckedInputStream(new BufferedInputStream(raw, 1 << 16), crc)) {
             NpyHeader h = Npy.readHeader(in, file, name, bound);
+            long declared = h.dtype().bytes();
+            for (int d : h.shape()) {
+                declared = Limits.multiply(declared, d);
+            }
+            budget.charge(declared, "member '" + name + "'");
             long available = bound - h.dataOffset();
             NpyArray a = Npy.readBody(in, h, file, name, available,
                     "the member holds at most " + Math.max(0, available) + " bytes after its header ("
@@ -230,8 +239,14 @@ public final class Npz {
             byte[] sink = new byte[1 << 16];
             long total = h.dataOffset() + a.data().remaining();
             int n;
+            long arrayEnd = total;
             while ((n = in.read(sink)) >= 0) {
                 total += n;
+                if (total - arrayEnd > Limits.TRAILING_CHECK_BYTES) {
+                    // not inflated to the end: a member is its header and its array, nothing more
+                    throw new MalformedImageException(file, "member '" + name + "' has more than "
+                            + Limits.TRAILING_CHECK_BYTES + " bytes after its array");
+                }
                 if (total > bound) {
                     throw new MalformedImageException(file, "member '" + name + "' decodes to more than its "
                             + bound + " bytes");

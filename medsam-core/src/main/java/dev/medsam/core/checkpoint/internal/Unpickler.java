@@ -30,8 +30,13 @@ import java.util.Set;
  *       {@code ('storage', storage class, key, location, numel)} and yield {@link StorageRef}s.</li>
  * </ul>
  * Nothing in the file is ever executed. Object construction opcodes (NEWOBJ, INST, OBJ), extension codes and
- * out-of-band buffers are refused. Every length is checked against the bytes left, so the memory used is
- * bounded by a small multiple of the pickle's size; containers compare by identity (never by content), so
+ * out-of-band buffers are refused. Every length is checked against the bytes left, and every object made is
+ * charged at an estimate of its heap size (a tuple 48 bytes plus 8 per item, a dict entry 48, a boxed number 24,
+ * a stack or memo slot 8 to 64): the total may not pass {@link #MAX_BYTES_PER_PICKLE_BYTE} times the pickle's
+ * size plus {@link #FREE_BYTES}, so the memory used is linear in the pickle even when one-byte opcodes each
+ * make a container (32 MiB of TUPLE1 would otherwise build 3 GB of tuples). Real state dicts use about half of
+ * that allowance (6 bytes per pickle byte for the test checkpoints). Containers may nest at most
+ * {@link #MAX_NESTING} deep. Containers compare by identity (never by content), so
  * self-referencing structures cannot send hashing or printing into endless recursion.
  *
  * <p>Errors are {@link PickleException}s with the byte offset of the opcode.
@@ -60,9 +65,15 @@ final class Unpickler {
         static final PyTuple EMPTY = new PyTuple(List.of());
 
         final List<Object> items;
+        final int depth;
 
         PyTuple(List<Object> items) {
             this.items = items;
+            int d = 0;
+            for (Object o : items) {
+                d = Math.max(d, depthOf(o));
+            }
+            this.depth = d + 1;
         }
     }
 
@@ -72,8 +83,12 @@ final class Unpickler {
      */
     static final class PyList {
         private List<Object> items;
+        int depth = 1;
 
         void addAll(List<Object> values) {
+            for (Object o : values) {
+                depth = Math.max(depth, depthOf(o) + 1);
+            }
             if (!values.isEmpty()) {
                 if (items == null) {
                     items = new ArrayList<>(values.size());
@@ -90,8 +105,10 @@ final class Unpickler {
     /** A Python dict or OrderedDict, in insertion order; keys are strings, numbers or identity-compared objects. */
     static final class PyDict {
         private Map<Object, Object> items;
+        int depth = 1;
 
         void put(Object key, Object value) {
+            depth = Math.max(depth, Math.max(depthOf(key), depthOf(value)) + 1);
             if (items == null) {
                 items = new LinkedHashMap<>();
             }
@@ -160,7 +177,19 @@ final class Unpickler {
     /** Deepest MARK nesting accepted. */
     private static final int MAX_MARKS = 10_000;
 
+    /** Most bytes of objects one byte of pickle may make, by the estimates in the class comment. */
+    static final long MAX_BYTES_PER_PICKLE_BYTE = 12;
+    /**
+     * Deepest nesting of containers accepted (as far as it is known when a container is made or filled): a state
+     * dict nests four or five deep, while a chain of millions of one-item tuples slows every garbage collection.
+     */
+    static final int MAX_NESTING = 100;
+    /** Allowance on top, so that tiny pickles are never refused. */
+    static final long FREE_BYTES = 1 << 20;
+
     private final ByteBuffer in;
+    private final long budget;
+    private long charged;
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     /** Memo entries with small indices (torch numbers them 0, 1, 2, ...): a growable array. */
@@ -175,6 +204,38 @@ final class Unpickler {
 
     private Unpickler(ByteBuffer in) {
         this.in = in.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        this.budget = FREE_BYTES + MAX_BYTES_PER_PICKLE_BYTE * (long) in.remaining();
+    }
+
+    /** How deep containers nest in {@code o} (0 for a value that is no container), as far as known. */
+    static int depthOf(Object o) {
+        if (o instanceof PyTuple t) {
+            return t.depth;
+        }
+        if (o instanceof PyList l) {
+            return l.depth;
+        }
+        if (o instanceof PyDict d) {
+            return d.depth;
+        }
+        return 0;
+    }
+
+    private void checkNesting(Object container) throws PickleException {
+        if (depthOf(container) > MAX_NESTING) {
+            throw error("containers nest more than " + MAX_NESTING + " deep; a state dict nests a few levels: the"
+                    + " file is corrupt or built to exhaust memory");
+        }
+    }
+
+    /** Counts {@code bytes} of objects made; fails once the pickle has made more than its size allows. */
+    private void charge(long bytes) throws PickleException {
+        charged += bytes;
+        if (charged > budget) {
+            throw error("the pickle builds more than " + budget + " bytes of objects from " + in.limit()
+                    + " bytes (at most " + MAX_BYTES_PER_PICKLE_BYTE + " per byte are allowed; a state dict needs far"
+                    + " fewer): the file is corrupt or built to exhaust memory");
+        }
     }
 
     /** Reads one pickle from {@code bytes} (position to limit) and returns the object it describes. */
@@ -313,6 +374,7 @@ final class Unpickler {
                     break;
                 case 't': { // TUPLE
                     List<Object> items = popMark();
+                    charge(48 + 8L * items.size());
                     push(items.isEmpty() ? PyTuple.EMPTY : new PyTuple(items));
                     break;
                 }
@@ -326,29 +388,38 @@ final class Unpickler {
                     push(tupleOf(3));
                     break;
                 case ']': // EMPTY_LIST
+                    charge(32);
                     push(new PyList());
                     break;
                 case 'l': { // LIST
                     PyList list = new PyList();
-                    list.addAll(popMark());
+                    List<Object> items = popMark();
+                    charge(32 + 16L * items.size());
+                    list.addAll(items);
                     push(list);
                     break;
                 }
                 case 'a': { // APPEND
                     Object v = pop();
+                    charge(16);
                     listAt(peek(), "APPEND").addAll(List.of(v));
+                    checkNesting(peek());
                     break;
                 }
                 case 'e': { // APPENDS
                     List<Object> vs = popMark();
+                    charge(16L * vs.size());
                     listAt(peek(), "APPENDS").addAll(vs);
+                    checkNesting(peek());
                     break;
                 }
                 case '}': // EMPTY_DICT
+                    charge(32);
                     push(new PyDict());
                     break;
                 case 'd': { // DICT
                     List<Object> kv = popMark();
+                    charge(32);
                     PyDict d = new PyDict();
                     putAll(d, kv);
                     push(d);
@@ -366,6 +437,7 @@ final class Unpickler {
                     break;
                 }
                 case 0x8f: // EMPTY_SET
+                    charge(32);
                     push(new PySet());
                     break;
                 case 0x90: { // ADDITEMS
@@ -378,6 +450,7 @@ final class Unpickler {
                 }
                 case 0x91: { // FROZENSET
                     popMark();
+                    charge(32);
                     push(new PySet());
                     break;
                 }
@@ -569,6 +642,12 @@ final class Unpickler {
     }
 
     private long integer(Object o, String what) throws PickleException {
+        if (o instanceof BigInteger big) {
+            // LONG1/LONG4 numbers beyond 64 bits: say what the value is rather than "an int, expected an int"
+            String digits = big.toString();
+            throw error(what + " is " + (digits.length() > 30 ? "a " + big.bitLength() + "-bit integer"
+                    : digits) + ", beyond the 64-bit range a tensor's size, stride or offset can have");
+        }
         if (!(o instanceof Long)) {
             throw error(what + " is " + typeName(o) + ", expected an int");
         }
@@ -588,7 +667,9 @@ final class Unpickler {
         if (key instanceof PyList || key instanceof PyDict || key instanceof PySet) {
             throw error("unhashable dict key of type " + typeName(key));
         }
+        charge(48);
         d.put(key, value);
+        checkNesting(d);
     }
 
     private PyList listAt(Object o, String op) throws PickleException {
@@ -609,12 +690,16 @@ final class Unpickler {
         if (stack.size() - currentMarkFloor() < n) {
             throw error("stack underflow building a " + n + "-tuple");
         }
+        charge(48 + 8L * n);
         List<Object> items = new ArrayList<>(stack.subList(stack.size() - n, stack.size()));
         stack.subList(stack.size() - n, stack.size()).clear();
         return new PyTuple(items);
     }
 
-    private void push(Object o) {
+    /** Pushes {@code o}: a stack slot, and a box for a number (the only objects pushed without a charge of their own). */
+    private void push(Object o) throws PickleException {
+        charge(o instanceof Long || o instanceof Double || o instanceof BigInteger ? 32 : 8);
+        checkNesting(o);
         stack.add(Objects.requireNonNull(o));
     }
 
@@ -647,17 +732,20 @@ final class Unpickler {
         return items;
     }
 
-    private void memoPut(long index, Object value) {
+    private void memoPut(long index, Object value) throws PickleException {
         if (index < in.limit()) {
             int i = (int) index;
             if (i >= memo.length) {
-                memo = Arrays.copyOf(memo, Math.max(i + 1, memo.length * 2));
+                int grown = Math.max(i + 1, memo.length * 2);
+                charge(8L * (grown - memo.length));
+                memo = Arrays.copyOf(memo, grown);
             }
             if (memo[i] == null) {
                 memoCount++;
             }
             memo[i] = value;
         } else if (sparseMemo.put(index, value) == null) {
+            charge(64);
             memoCount++;
         }
     }
@@ -736,6 +824,7 @@ final class Unpickler {
 
     private byte[] bytes(long n) throws PickleException {
         need(n);
+        charge(40 + n); // the array here, then the String made of it
         byte[] b = new byte[(int) n];
         in.get(b);
         return b;

@@ -1,5 +1,7 @@
 package dev.medsam.io.dicom.internal;
 
+import dev.medsam.io.internal.Limits;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -34,6 +36,12 @@ public final class DicomParser {
     static final int MAX_DEPTH = 32;
     /** Largest header value kept from a deflated stream, whose length cannot be checked against the file size. */
     static final long MAX_INFLATED_VALUE = 64L << 20;
+    /**
+     * Most bytes of values (pixel data aside) kept from one file's header. Well above real headers (the largest
+     * are embedded documents and overlays, tens of MB), and low enough that a deflated file cannot make us
+     * inflate gigabytes of private elements before failing.
+     */
+    static final long MAX_INFLATED_HEADER = 4 * MAX_INFLATED_VALUE;
 
     private static final long UNDEFINED = 0xFFFFFFFFL;
     private static final Set<String> LONG_LENGTH_VRS =
@@ -42,6 +50,8 @@ public final class DicomParser {
 
     private final String source;
     private final Path path;
+    /** The values this parse keeps, summed over all elements (set per file in {@link #run}). */
+    private Limits.Budget budget;
 
     private DicomParser(Path path, String source) {
         this.path = path;
@@ -58,7 +68,9 @@ public final class DicomParser {
     }
 
     private ParsedFile run() throws IOException {
+        Limits.requireRegularFile(path);
         long size = Files.size(path);
+
         try (InputStream raw = Files.newInputStream(path)) {
             BufferedInputStream in = new BufferedInputStream(raw, 1 << 14);
             in.mark(140);
@@ -89,6 +101,12 @@ public final class DicomParser {
                 ts = guessTransferSyntax(head, meta, src, in);
             }
             long datasetStart = src.position();
+            // what this file's elements may keep in total: a deflated header is bounded by a fixed cap, a plain one
+            // by the file itself (and both by the heap)
+            budget = ts.deflated()
+                    ? new Limits.Budget(path, Math.min(Limits.inflateBound(size), MAX_INFLATED_HEADER),
+                            "the deflated header of a " + size + "-byte file")
+                    : new Limits.Budget(path, size, "a " + size + "-byte file");
             Encoding enc = new Encoding(ts.explicitVr(), ts.bigEndian());
             Holder pixel = new Holder();
             Attributes dataset;
@@ -276,6 +294,10 @@ public final class DicomParser {
         if (src.limit() == Long.MAX_VALUE && len > MAX_INFLATED_VALUE) {
             throw new IOException(source + ": " + what + " at byte offset " + tagOffset + " declares " + len
                     + " bytes, more than the " + MAX_INFLATED_VALUE + " accepted in a deflated header");
+        }
+        if (budget != null) {
+            // each element is capped above; the sum must be bounded too (200 private elements of 60 MB each)
+            budget.charge(len, what + " at byte offset " + tagOffset);
         }
         byte[] value = src.bytes(len, what);
         return new Element(tag, vr, value, List.of(), enc.bigEndian(), tagOffset);

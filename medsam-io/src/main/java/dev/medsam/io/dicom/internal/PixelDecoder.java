@@ -1,5 +1,7 @@
 package dev.medsam.io.dicom.internal;
 
+import dev.medsam.io.internal.Limits;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +26,9 @@ public final class PixelDecoder {
     /** Decodes every frame of {@code file}. */
     public static byte[] decode(ParsedFile file, PixelModule m) throws IOException {
         PixelDataInfo info = file.pixelData().orElseThrow(() -> new IOException(file.path() + ": no pixel data (7FE0,0010)"));
+        // the decoded frames, and the image built from them, must fit in the heap (checked before inflating)
+        Limits.checkHeap(file.path(), "pixel data of " + m.frames() + " frame(s) of " + m.rows() + " x " + m.columns(),
+                Limits.multiply(m.totalBytes(), Limits.IMAGE_COPIES));
         TransferSyntax ts = file.transferSyntax();
         byte[] out;
         if (!info.encapsulated()) {
