@@ -29,6 +29,8 @@ import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSegWriter;
+import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;
@@ -133,8 +135,15 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
-                    + "for a prompt without boxes): .png, .npy (H, W) or .nii.gz / .nii (with the source's geometry).")
+                    + "for a prompt without boxes): .png, .npy (H, W), .nii.gz / .nii (with the source's geometry) or "
+                    + ".dcm (a DICOM SEG referencing the DICOM source image; one segment per object).")
     Path out;
+
+    @Option(names = "--seg-label", paramLabel = "NAME",
+            description = "Name of object 1, 2, ... in a .dcm --out (repeat in box order); names of common organs "
+                    + "(liver, kidney, spleen, ...) get their SNOMED CT codes, others the category \"Tissue\". "
+                    + "Default: Segment N.")
+    List<String> segLabels = new ArrayList<>();
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
             description = "Low-resolution logits, float32 (B, C, 256, 256); C = 3 with --multimask, else 1.")
@@ -203,7 +212,9 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "got " + objects + " boxes");
         }
         Map<Path, String> outputs = new LinkedHashMap<>();
-        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii");
+        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".dcm");
+        boolean dicomSeg = DicomSegOutput.wanted(out);
+        DicomSegOutput.checkLabels(cl, out, segLabels, objects);
         addOutput(cl, outputs, "--save-logits", saveLogits, ".npy");
         addOutput(cl, outputs, "--save-prob", saveProb, ".npy");
         addOutput(cl, outputs, "--save-embedding", saveEmbedding, ".npy");
@@ -224,6 +235,14 @@ public final class SegmentCommand implements Callable<Integer> {
         MedicalImage source = chooseVolume(cl, loaded);
         requireFinite(image, source);
         MedicalImage rawPlane = source.rank() <= 2 ? source : source.plane(axis, sliceIndex(), 0);
+        DicomSeries segSource = null;
+        if (dicomSeg) {
+            segSource = DicomSegOutput.source(image, loaded);
+            if (segSource.size() > 1 && axis != 2) {
+                throw new CommandLine.ParameterException(cl, "--out " + out + ": a DICOM SEG frame lies on one DICOM "
+                        + "slice; slice the series along --axis 2, not " + axis);
+            }
+        }
         ModelFrame frame = pipeline.frame(rawPlane.width(), rawPlane.height());
         List<Prompts> prompts = prompts(cl, err, frame, boxList, pointList, maskLogits);
         err.flush();
@@ -284,7 +303,12 @@ public final class SegmentCommand implements Callable<Integer> {
         clock.lap("postprocess");
 
         StagedFiles staged = new StagedFiles();
-        if (labels != null) {
+        if (labels != null && dicomSeg) {
+            DicomSegWriter segWriter = DicomSegOutput.writer(pipeline == Pipeline.SAM ? "SAM" : "MedSAM", segLabels);
+            DicomSeries dicomSource = segSource;
+            staged.add(out, f -> DicomSegOutput.writePlane(segWriter, f, dicomSource,
+                    dicomSource.size() > 1 ? sliceIndex() : 0, labels));
+        } else if (labels != null) {
             staged.add(out, f -> MedicalImages.write(labels, f));
         }
         if (saveLogits != null) {
