@@ -78,10 +78,17 @@ final class SegTools {
      * Skips when python3 or pydicom is absent.
      */
     static String pydicom(Path file, String script) throws IOException, InterruptedException {
-        Assumptions.assumeTrue(onPath("python3"), "python3 is not installed");
-        Run probe = run(List.of("python3", "-c", "import pydicom"));
-        Assumptions.assumeTrue(probe.exit() == 0, "pydicom (Debian package python3-pydicom) is not installed");
-        Run r = run(List.of("python3", "-c", "import sys, pydicom\n" + script, file.toString()));
+        // Debian's python3-pydicom belongs to /usr/bin/python3, which another python3 on the PATH (pyenv) may hide
+        String python = null;
+        for (String candidate : List.of("python3", "/usr/bin/python3")) {
+            if ((candidate.startsWith("/") ? Files.isExecutable(Path.of(candidate)) : onPath(candidate))
+                    && run(List.of(candidate, "-c", "import pydicom")).exit() == 0) {
+                python = candidate;
+                break;
+            }
+        }
+        Assumptions.assumeTrue(python != null, "pydicom (Debian package python3-pydicom) is not installed");
+        Run r = run(List.of(python, "-c", "import sys, pydicom\n" + script, file.toString()));
         assertEquals(0, r.exit(), "the pydicom script failed:\n" + r.output());
         return r.output();
     }
