@@ -294,16 +294,30 @@ public final class DicomOutput {
         if (s.length() <= 16) {
             return s;
         }
+        java.math.BigDecimal exact = new java.math.BigDecimal(Double.toString(v));
         for (int digits = 15; digits >= 1; digits--) {
-            String g = plain(String.format(Locale.ROOT, "%." + digits + "g", v));
-            if (g.length() <= 16) {
-                return g;
+            // rounding half-even is closest; rounding down keeps values near Double.MAX_VALUE finite
+            for (java.math.RoundingMode mode : new java.math.RoundingMode[] {java.math.RoundingMode.HALF_EVEN,
+                    java.math.RoundingMode.DOWN}) {
+                java.math.BigDecimal rounded = exact.round(new java.math.MathContext(digits, mode));
+                // BigDecimal writes small numbers in plain notation (0.0000015...), which wastes characters
+                for (String g : new String[] {plain(rounded.toString()), plain(scientific(rounded))}) {
+                    if (g.length() <= 16 && Double.isFinite(Double.parseDouble(g))) {
+                        return g;
+                    }
+                }
             }
         }
-        return String.format(Locale.ROOT, "%.1e", v);
+        throw new AssertionError("no 16-character decimal string for " + v);
     }
 
-    /** Java's "1.0E-5" as "1.0E-5" is valid DS, but "100.0" reads better as "100"; strips trailing zeros. */
+    private static String scientific(java.math.BigDecimal d) {
+        java.math.BigDecimal unscaled = d.stripTrailingZeros();
+        int exponent = unscaled.precision() - unscaled.scale() - 1;
+        return unscaled.movePointLeft(exponent).toPlainString() + "E" + exponent;
+    }
+
+    /** Strips trailing zeros of the mantissa ("100.0" to "100", "1.50E-7" to "1.5E-7") and a zero exponent. */
     private static String plain(String s) {
         String mantissa = s;
         String exponent = "";
