@@ -253,6 +253,17 @@ public final class MedicalImages {
     }
 
     /**
+     * The label map of several masks on the grid of {@code image}, as {@link #writeLabels} writes it to NIfTI: uint8,
+     * mask {@code i} (0-based) is label {@code i + 1}, later masks over earlier ones, 0 elsewhere; the image's
+     * affine and modality.
+     *
+     * @throws IllegalArgumentException if there are no masks or more than 255, or a size differs from the image's
+     */
+    public static MedicalImage labelMap(List<BinaryMask> masks, MedicalImage image) {
+        return MaskImages.labels(masks, image, false);
+    }
+
+    /**
      * Writes probabilities on the grid of {@code image}: float32 values in [0, 1] in {@code .nii}, {@code .nii.gz}
      * and {@code .npy}; {@code round(255 p)} in {@code .png}. Atomic.
      */

@@ -19,6 +19,7 @@ import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
@@ -108,8 +109,15 @@ public final class Segment3dCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
             description = "Output labels, in the format the file's extension names: NIfTI nii or nii.gz with the source's "
-                    + "geometry, or NumPy npz with key 'segs' of shape (D, H, W).")
+                    + "geometry, NumPy npz with key 'segs' of shape (D, H, W), or DICOM dcm, a DICOM SEG referencing "
+                    + "the source DICOM series (one segment per object).")
     Path out;
+
+    @Option(names = "--seg-label", paramLabel = "NAME",
+            description = "Name of object 1, 2, ... in a .dcm --out (repeat in object order); names of common organs "
+                    + "(liver, kidney, spleen, ...) get their SNOMED CT codes, others the category \"Tissue\". "
+                    + "Default: Segment N.")
+    List<String> segLabels = new ArrayList<>();
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
     Path report;
@@ -135,6 +143,8 @@ public final class Segment3dCommand implements Callable<Integer> {
         LoadedImage loaded = MedicalImages.read(image);
         MedicalImage volume = loaded.image();
         List<VolumePrompt> prompts = prompts(cl, loaded);
+        DicomSegOutput.checkLabels(cl, out, segLabels, prompts.size());
+        DicomSeries segSource = DicomSegOutput.wanted(out) ? DicomSegOutput.source(image, loaded) : null;
         if (chosen.isPresent()) {
             options = options.toBuilder().preset(chosen.get()).build();
         }
@@ -150,7 +160,11 @@ public final class Segment3dCommand implements Callable<Integer> {
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
                     p -> bar.update(p.slicesDone(), p.slicesTotal(), ""), new CancellationToken());
         }
-        writeLabels(result.labels(), out);
+        if (segSource != null) {
+            DicomSegOutput.writer("MedSAM", segLabels).write(out, segSource, result.labels());
+        } else {
+            writeLabels(result.labels(), out);
+        }
         TumourBurden burden = TumourBurden.of(result.labelVolume());
         if (report != null) {
             byte[] json = reportJson(burden, prompts.size()).getBytes(StandardCharsets.UTF_8);
@@ -263,8 +277,8 @@ public final class Segment3dCommand implements Callable<Integer> {
 
     private static void checkOutputName(CommandLine cl, Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz"))) {
-            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii or .npz file name");
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz") || name.endsWith(".dcm"))) {
+            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii, .npz or .dcm file name");
         }
         CliValues.requireWritableName(cl, "--out", file);
     }

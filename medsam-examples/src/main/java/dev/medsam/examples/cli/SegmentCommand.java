@@ -29,6 +29,8 @@ import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSegWriter;
+import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;
@@ -135,8 +137,15 @@ public final class SegmentCommand implements Callable<Integer> {
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
                     + "for a prompt without boxes), in the format the file's extension names: NumPy npy of shape (H, W); "
                     + "NIfTI nii or nii.gz with the source's geometry; PNG, where label i of N is the grey level "
-                    + "round(255 i / N), so that one object is 0/255.")
+                    + "round(255 i / N), so that one object is 0/255; DICOM dcm, a DICOM SEG referencing the DICOM "
+                    + "source image (one segment per object).")
     Path out;
+
+    @Option(names = "--seg-label", paramLabel = "NAME",
+            description = "Name of object 1, 2, ... in a .dcm --out (repeat in box order); names of common organs "
+                    + "(liver, kidney, spleen, ...) get their SNOMED CT codes, others the category \"Tissue\". "
+                    + "Default: Segment N.")
+    List<String> segLabels = new ArrayList<>();
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
             description = "Low-resolution logits, float32 (B, C, 256, 256); C = 3 with --multimask, else 1.")
@@ -205,7 +214,9 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "got " + objects + " boxes");
         }
         Map<Path, String> outputs = new LinkedHashMap<>();
-        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii");
+        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".dcm");
+        boolean dicomSeg = DicomSegOutput.wanted(out);
+        DicomSegOutput.checkLabels(cl, out, segLabels, objects);
         addOutput(cl, outputs, "--save-logits", saveLogits, ".npy");
         addOutput(cl, outputs, "--save-prob", saveProb, ".npy");
         addOutput(cl, outputs, "--save-embedding", saveEmbedding, ".npy");
@@ -226,6 +237,14 @@ public final class SegmentCommand implements Callable<Integer> {
         MedicalImage source = chooseVolume(cl, loaded);
         requireFinite(image, source);
         MedicalImage rawPlane = source.rank() <= 2 ? source : source.plane(axis, sliceIndex(), 0);
+        DicomSeries segSource = null;
+        if (dicomSeg) {
+            segSource = DicomSegOutput.source(image, loaded);
+            if (segSource.size() > 1 && axis != 2) {
+                throw new CommandLine.ParameterException(cl, "--out " + out + ": a DICOM SEG frame lies on one DICOM "
+                        + "slice; slice the series along --axis 2, not " + axis);
+            }
+        }
         ModelFrame frame = pipeline.frame(rawPlane.width(), rawPlane.height());
         List<Prompts> prompts = prompts(cl, err, frame, boxList, pointList, maskLogits);
         err.flush();
@@ -285,7 +304,13 @@ public final class SegmentCommand implements Callable<Integer> {
         clock.lap("postprocess");
 
         StagedFiles staged = new StagedFiles();
-        if (out != null) {
+        if (out != null && dicomSeg) {
+            MedicalImage labels = MedicalImages.labelMap(masks, rawPlane);
+            DicomSegWriter segWriter = DicomSegOutput.writer(pipeline == Pipeline.SAM ? "SAM" : "MedSAM", segLabels);
+            DicomSeries dicomSource = segSource;
+            staged.add(out, f -> DicomSegOutput.writePlane(segWriter, f, dicomSource,
+                    dicomSource.size() > 1 ? sliceIndex() : 0, labels));
+        } else if (out != null) {
             staged.add(out, f -> MedicalImages.writeLabels(masks, rawPlane, f));
         }
         if (saveLogits != null) {
