@@ -144,7 +144,7 @@ class BatchJobTest {
         MedicalImages.write(volume, dir.resolve("ct.nii.gz"));
         MedicalImage gt = Npz.read(f[1].resolve("3DBox_CT_liver.npz"), "gts").toMedicalImage();
         MedicalImages.write(gt.toBuilder(gt.dataType()).affine(volume.affine(
-                dev.medsam.core.image.CoordinateSystem.LPS)).build(), dir.resolve("ct_gt.nii.gz"));
+                dev.medsam.core.image.CoordinateSystem.LPS)).data(gt.data()).build(), dir.resolve("ct_gt.nii.gz"));
         MedicalImages.write(volume.plane(2, 1, 0), dir.resolve("slice.nii.gz"));
         Path table = dir.resolve("cases.csv");
         Files.writeString(table, String.join("\n",
