@@ -63,8 +63,9 @@ public final class BatchCommand implements Callable<Integer> {
             description = "Output folder (created if needed).")
     Path out;
 
-    @Option(names = "--master", paramLabel = "URL", defaultValue = "local[*]",
-            description = "Spark master (default: ${DEFAULT-VALUE}, this machine's cores).")
+    @Option(names = "--master", paramLabel = "URL",
+            description = "Spark master (default: spark-submit's --master when run by it, else local[*]: this "
+                    + "machine's cores).")
     String master;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
@@ -115,7 +116,7 @@ public final class BatchCommand implements Callable<Integer> {
                 case "xyz" -> SpacingOrder.XYZ;
                 default -> throw new IllegalArgumentException("--spacing-order must be array or xyz, got " + spacingOrder);
             });
-            if (master.isBlank()) {
+            if (master != null && master.isBlank()) {
                 throw new IllegalArgumentException("--master must not be empty");
             }
         } catch (IllegalArgumentException e) {
@@ -128,10 +129,15 @@ public final class BatchCommand implements Callable<Integer> {
         BatchReport report;
         // a JVM that already has a session (a notebook, a test) keeps it, and it stays open; else ours is stopped
         boolean own = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSession.builder().master(master).appName("medsam batch")
+        SparkSession.Builder builder = SparkSession.builder().appName("medsam batch")
                 .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.log.level", "WARN")
-                .getOrCreate();
+                .config("spark.log.level", "WARN");
+        if (master != null) {
+            builder.master(master);
+        } else if (System.getProperty("spark.master") == null) {
+            builder.master("local[*]"); // spark-submit sets spark.master; the ordinary launcher does not
+        }
+        SparkSession spark = builder.getOrCreate();
         try {
             report = b.build().run(spark);
         } finally {
