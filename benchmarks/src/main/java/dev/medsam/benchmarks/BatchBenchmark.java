@@ -41,8 +41,9 @@ import java.util.concurrent.TimeUnit;
  * session from the set-up), so the difference is the job's own overhead: scheduling, serialising case descriptions
  * and result rows, completion markers, the Parquet results table.
  *
- * <p>Needs Spark on the class path, which benchmarks.jar does not hold: run with
- * {@code java -cp benchmarks/target/benchmarks.jar:medsam-spark/target/lib/* org.openjdk.jmh.Main BatchBenchmark}.
+ * <p>Needs medsam-spark and Spark on the class path, which benchmarks.jar does not hold: run with
+ * {@code benchmarks.jar}, {@code medsam-spark-*.jar} and {@code medsam-spark/target/lib/*} on the class path and
+ * {@code org.openjdk.jmh.Main} as the main class (the command is in benchmarks/README.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.spark.CaseRow;
 import dev.medsam.examples.eval.CaseResult;
 import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.numpy.SpacingOrder;
+import dev.medsam.spark.CaseRow;
 
 import java.io.IOException;
 import java.nio.file.Files;

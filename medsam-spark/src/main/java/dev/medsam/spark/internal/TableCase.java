@@ -10,7 +10,6 @@ import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.spark.CaseRow;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
@@ -23,6 +22,7 @@ import dev.medsam.core.volume.VolumeSegmenter;
 import dev.medsam.examples.eval.ChallengeMetrics;
 import dev.medsam.io.MalformedImageException;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.spark.CaseRow;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
