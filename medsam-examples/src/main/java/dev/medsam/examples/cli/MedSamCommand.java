@@ -20,7 +20,8 @@ import java.io.PrintWriter;
         description = "MedSAM segmentation for medical images, in Java.",
         footer = {"", "Exit codes: 0 success, 1 failure while running (unreadable or bad file, model error), 2 usage error.",
             "Global options go before the subcommand: medsam --quiet segment3d ...",
-            "Start with: medsam demo"},
+            "Start with: medsam demo",
+            "Many cases on Apache Spark: medsam batch --help (bin/medsam runs it with medsam-spark's jars)"},
         subcommands = {
             CommandLine.HelpCommand.class,
             DemoCommand.class,

@@ -99,7 +99,7 @@ public final class ChallengeEvaluation {
     }
 
     private final Path images;
-    private final Path groundTruth;
+    private final Optional<Path> groundTruth;
     private final Path out;
     private final SpacingOrder spacingOrder;
     private final double toleranceMm;
@@ -121,7 +121,17 @@ public final class ChallengeEvaluation {
     /** An evaluation of the cases in {@code images} against {@code groundTruth}, writing to {@code out}. */
     public static Builder builder(Path images, Path groundTruth, Path out) {
         return new Builder(Objects.requireNonNull(images, "images folder"),
-                Objects.requireNonNull(groundTruth, "ground-truth folder"), Objects.requireNonNull(out, "output folder"));
+                Optional.of(Objects.requireNonNull(groundTruth, "ground-truth folder")),
+                Objects.requireNonNull(out, "output folder"));
+    }
+
+    /**
+     * Segmentation without scores: the cases in {@code images} are segmented into {@code out}; their results have
+     * NaN DSC and NSD and no ground-truth voxels (used by {@code medsam batch} when no ground truth is given).
+     */
+    public static Builder builderWithoutGroundTruth(Path images, Path out) {
+        return new Builder(Objects.requireNonNull(images, "images folder"), Optional.empty(),
+                Objects.requireNonNull(out, "output folder"));
     }
 
     /**
@@ -135,12 +145,13 @@ public final class ChallengeEvaluation {
         List<Path> cases = listCases();
         List<String> missing = new ArrayList<>();
         for (Path c : cases) {
-            if (!Files.isRegularFile(groundTruth.resolve(c.getFileName().toString()))) {
+            if (groundTruth.isPresent()
+                    && !Files.isRegularFile(groundTruth.get().resolve(c.getFileName().toString()))) {
                 missing.add(c.getFileName().toString());
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("no ground truth in " + groundTruth + " for " + missing.size()
+            throw new IllegalArgumentException("no ground truth in " + groundTruth.get() + " for " + missing.size()
                     + " case(s): " + String.join(", ", missing.subList(0, Math.min(10, missing.size())))
                     + (missing.size() > 10 ? ", ..." : ""));
         }
@@ -176,12 +187,18 @@ public final class ChallengeEvaluation {
         return new EvaluationReport(results, csv);
     }
 
-    private List<Path> listCases() throws IOException {
+    /**
+     * The case files of the images folder ({@code *.npz}), sorted by name.
+     *
+     * @throws IOException              if the images or ground-truth folder is not a folder
+     * @throws IllegalArgumentException if there are no cases
+     */
+    public List<Path> listCases() throws IOException {
         if (!Files.isDirectory(images)) {
             throw new IOException(images + ": is not a folder of case npz files");
         }
-        if (!Files.isDirectory(groundTruth)) {
-            throw new IOException(groundTruth + ": is not a folder of ground-truth npz files");
+        if (groundTruth.isPresent() && !Files.isDirectory(groundTruth.get())) {
+            throw new IOException(groundTruth.get() + ": is not a folder of ground-truth npz files");
         }
         List<Path> cases = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(images, "*.npz")) {
@@ -200,8 +217,25 @@ public final class ChallengeEvaluation {
 
     // ------------------------------------------------------------------------------------------------ one case
 
-    private CaseResult runCase(SegmentationSession session, Path file, PropagationListener progress)
+    /**
+     * Segments one case file with {@code session}, writes its {@code segs} npz to the output folder (atomically,
+     * under the case's file name) and scores it against the ground-truth file of the same name when a ground-truth
+     * folder was given. {@link #run} calls this for each case; {@code medsam batch} calls it from Spark tasks.
+     * Safe to call from several threads at once for different cases (the session is thread-safe).
+     *
+     * @throws IOException if the case or its ground truth cannot be read or is malformed (the message names the
+     *                     file and array), or the output cannot be written
+     */
+    public CaseResult runCase(SegmentationSession session, Path file) throws IOException {
+        return runCase(session, file, PropagationListener.NONE);
+    }
+
+    /** {@link #runCase(SegmentationSession, Path)}, telling {@code progress} about each slice of a 3D case. */
+    public CaseResult runCase(SegmentationSession session, Path file, PropagationListener progress)
             throws IOException {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(file, "case file");
         String name = file.getFileName().toString();
         long start = System.nanoTime();
         MedSamNpz npz = MedSamNpz.read(file);
@@ -310,7 +344,10 @@ public final class ChallengeEvaluation {
 
     private CaseResult score(String name, boolean volume, int objects, MedicalImage labels, MedSamNpz imageNpz,
                              Duration runTime) throws IOException {
-        Path gtFile = groundTruth.resolve(name);
+        if (groundTruth.isEmpty()) {
+            return unscored(name, volume, objects, labels, imageNpz, runTime);
+        }
+        Path gtFile = groundTruth.get().resolve(name);
         Map<String, NpyArray> gtArrays = Npz.read(gtFile);
         NpyArray gts = gtArrays.get("gts");
         if (gts == null) {
@@ -349,6 +386,16 @@ public final class ChallengeEvaluation {
         double voxelMl = spacing[0] * spacing[1] * spacing[2] / 1000;
         return new CaseResult(name, volume, objects, s.dsc(), s.nsd(), predVoxels, gtVoxels,
                 volume ? predVoxels * voxelMl : Double.NaN, volume ? gtVoxels * voxelMl : Double.NaN, runTime);
+    }
+
+    /** Voxels and volume of the prediction alone (spacing from the image npz, as when its ground truth has none). */
+    private CaseResult unscored(String name, boolean volume, int objects, MedicalImage labels, MedSamNpz imageNpz,
+                                Duration runTime) {
+        long predVoxels = nonZero(labels);
+        double[] spacing = volume ? imageNpz.spacing(spacingOrder).orElse(new double[] {1, 1, 1}) : new double[] {1, 1, 1};
+        double voxelMl = spacing[0] * spacing[1] * spacing[2] / 1000;
+        return new CaseResult(name, volume, objects, Double.NaN, Double.NaN, predVoxels, 0,
+                volume ? predVoxels * voxelMl : Double.NaN, Double.NaN, runTime);
     }
 
     private Optional<double[]> spacingXyz(Path file, NpyArray spacing) {
@@ -420,7 +467,7 @@ public final class ChallengeEvaluation {
     /** Settings of a {@link ChallengeEvaluation}. */
     public static final class Builder {
         private final Path images;
-        private final Path groundTruth;
+        private final Optional<Path> groundTruth;
         private final Path out;
         private SpacingOrder spacingOrder = SpacingOrder.ARRAY_ORDER;
         private double toleranceMm = ChallengeMetrics.TOLERANCE_MM;
@@ -428,7 +475,7 @@ public final class ChallengeEvaluation {
         private Optional<IntensityPreset> preset = Optional.empty();
         private Listener listener = new Listener() { };
 
-        private Builder(Path images, Path groundTruth, Path out) {
+        private Builder(Path images, Optional<Path> groundTruth, Path out) {
             this.images = images;
             this.groundTruth = groundTruth;
             this.out = out;

@@ -42,6 +42,9 @@ class ReadmeHelpAgreementTest {
         assertTrue(names.size() >= 8, "command sections found: " + names);
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
+            if (names.get(i).equals("batch")) {
+                continue; // medsam batch has its own main in medsam-spark (BatchMain); its tests check it there
+            }
             int end = i + 1 < sections.size() ? sections.get(i + 1)[0] : readme.indexOf("\n## ", sections.get(i)[1]);
             String text = readme.substring(sections.get(i)[1], end < 0 ? readme.length() : end);
             CliRun help = CliRun.of(names.get(i), "--help");

@@ -1,0 +1,251 @@
+package dev.medsam.spark.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.medsam.core.BinaryMask;
+import dev.medsam.core.Box;
+import dev.medsam.core.Point;
+import dev.medsam.core.Prompt;
+import dev.medsam.core.Prompts;
+import dev.medsam.core.Segmentation;
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.image.CoordinateSystem;
+import dev.medsam.core.image.DataType;
+import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.metrics.LabelScores;
+import dev.medsam.core.metrics.LabelVolume;
+import dev.medsam.core.metrics.SegmentationMetrics;
+import dev.medsam.core.volume.PropagationOptions;
+import dev.medsam.core.volume.VolumePrompt;
+import dev.medsam.core.volume.VolumeSegmenter;
+import dev.medsam.examples.eval.ChallengeMetrics;
+import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.MedicalImages;
+import dev.medsam.spark.CaseRow;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One case of a cases table: any image {@link MedicalImages#read} reads, prompts as JSON, an optional ground truth;
+ * the labels go to a NIfTI file on the image's grid.
+ *
+ * <h2>Prompts</h2>
+ * A JSON array with one object per label (label i+1 for element i, later objects overwriting earlier ones where
+ * they overlap, as the challenge does): {@code {"box": [x0, y0, x1, y1]}} and/or
+ * {@code {"points": [[x, y, 1], [x, y, 0]]}} (1 foreground, 0 background) for 2D images, in pixels;
+ * {@code {"box3d": [x0, y0, z0, x1, y1, z1]}} (z1 inclusive) for volumes, segmented as {@code medsam eval} does
+ * (middle slice, then propagation).
+ *
+ * <h2>Rows</h2>
+ * Label 0 is the whole case (DSC and NSD as {@link ChallengeMetrics} scores a case); with more than one object,
+ * labels 1..N follow with their own voxels, volume and (with ground truth) Dice and NSD. Stateless.
+ */
+final class TableCase {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TableCase() {
+    }
+
+    static List<CaseRow> run(SegmentationSession session, CaseSpec spec, Path output, double toleranceMm)
+            throws IOException {
+        long start = System.nanoTime();
+        Path imageFile = Path.of(spec.image());
+        MedicalImage image = MedicalImages.read(imageFile).image();
+        List<JsonNode> objects = parse(spec);
+        boolean volume = image.rank() >= 3 && image.dim(2) > 1;
+        if (image.rank() > 3 && image.dim(3) > 1) {
+            throw new MalformedImageException(imageFile, "has " + image.dim(3) + " time points; give one volume");
+        }
+        MedicalImage labels;
+        try {
+            labels = volume ? segmentVolume(session, image, objects) : segmentImage(session, image, objects);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("case " + spec.id() + " (" + imageFile + "): " + e.getMessage(), e);
+        }
+        MedicalImages.write(labels, output);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return rows(spec, labels, objects.size(), volume, seconds, toleranceMm);
+    }
+
+    private static List<JsonNode> parse(CaseSpec spec) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(spec.prompts());
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("case " + spec.id() + ": prompts are not JSON: "
+                    + e.getOriginalMessage());
+        }
+        if (root == null || !root.isArray() || root.isEmpty()) {
+            throw new IllegalArgumentException("case " + spec.id()
+                    + ": prompts must be a non-empty JSON array of objects such as {\"box\": [x0, y0, x1, y1]}, got "
+                    + abbreviate(spec.prompts()));
+        }
+        List<JsonNode> objects = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode o = root.get(i);
+            if (!o.isObject() || !(o.has("box") || o.has("points") || o.has("box3d"))) {
+                throw new IllegalArgumentException("case " + spec.id() + ": prompts[" + i
+                        + "] must be an object with box, points or box3d, got " + abbreviate(o.toString()));
+            }
+            objects.add(o);
+        }
+        return objects;
+    }
+
+    private static MedicalImage segmentVolume(SegmentationSession session, MedicalImage image, List<JsonNode> objects) {
+        List<VolumePrompt> prompts = new ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            JsonNode o = objects.get(i);
+            if (!o.has("box3d") || o.has("box") || o.has("points")) {
+                throw new IllegalArgumentException("prompts[" + i + "]: a volume takes {\"box3d\": [x0, y0, z0, x1, y1, z1]}"
+                        + " only, got " + abbreviate(o.toString()));
+            }
+            double[] v = numbers(o.get("box3d"), 6, "prompts[" + i + "].box3d");
+            try {
+                prompts.add(VolumePrompt.ofBox3d(v));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("prompts[" + i + "].box3d: " + e.getMessage(), e);
+            }
+        }
+        // the volume's default preset (IntensityPreset.defaultFor), as segment3d uses without --window
+        return VolumeSegmenter.of(session).segment(image, prompts, PropagationOptions.defaults()).labels();
+    }
+
+    private static MedicalImage segmentImage(SegmentationSession session, MedicalImage image, List<JsonNode> objects) {
+        MedicalImage plane = image.rank() >= 3 ? image.plane(2, 0, 0) : image;
+        List<Prompts> prompts = new ArrayList<>();
+        for (int i = 0; i < objects.size(); i++) {
+            JsonNode o = objects.get(i);
+            if (o.has("box3d")) {
+                throw new IllegalArgumentException("prompts[" + i + "]: box3d needs a volume; this image is 2D");
+            }
+            List<Prompt> parts = new ArrayList<>();
+            try {
+                if (o.has("box")) {
+                    double[] b = numbers(o.get("box"), 4, "prompts[" + i + "].box");
+                    parts.add(new Box(b[0], b[1], b[2], b[3]));
+                }
+                JsonNode points = o.path("points");
+                if (o.has("points") && (!points.isArray() || points.isEmpty())) {
+                    throw new IllegalArgumentException("prompts[" + i + "].points must be a non-empty array of [x, y, label]");
+                }
+                for (int p = 0; p < points.size(); p++) {
+                    double[] xyl = numbers(points.get(p), 3, "prompts[" + i + "].points[" + p + "]");
+                    if (xyl[2] != 0 && xyl[2] != 1) {
+                        throw new IllegalArgumentException("prompts[" + i + "].points[" + p
+                                + "]: label must be 1 (foreground) or 0 (background), got " + xyl[2]);
+                    }
+                    parts.add(xyl[2] == 1 ? Point.positive(xyl[0], xyl[1]) : Point.negative(xyl[0], xyl[1]));
+                }
+                prompts.add(Prompts.of(parts));
+            } catch (IllegalArgumentException e) {
+                throw e.getMessage().startsWith("prompts[") ? e
+                        : new IllegalArgumentException("prompts[" + i + "]: " + e.getMessage(), e);
+            }
+        }
+        List<Segmentation> masks = session.segment(session.encode(plane), prompts, false);
+        int w = plane.width();
+        int h = plane.height();
+        int n = masks.size();
+        boolean wide = n > 0xFF;
+        ByteBuffer data = ByteBuffer.allocate(w * h * (wide ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            BinaryMask m = masks.get(i).binary();
+            ByteBuffer bits = m.buffer();
+            for (int p = 0; p < w * h; p++) {
+                if (bits.get(p) != 0) {
+                    if (wide) {
+                        data.putShort(2 * p, (short) (i + 1));
+                    } else {
+                        data.put(p, (byte) (i + 1));
+                    }
+                }
+            }
+        }
+        return MedicalImage.builder(wide ? DataType.UINT16 : DataType.UINT8, w, h)
+                .affine(plane.affine(CoordinateSystem.LPS)).data(data).build();
+    }
+
+    private static List<CaseRow> rows(CaseSpec spec, MedicalImage labels, int objects, boolean volume, double seconds,
+                                        double toleranceMm) throws IOException {
+        LabelVolume pred = LabelVolume.from(labels);
+        double[] s = pred.spacingMm();
+        double voxelMl = volume ? s[0] * s[1] * s[2] / 1000 : Double.NaN;
+        int[] values = pred.toIntArray();
+        long[] perLabel = new long[objects + 1];
+        for (int v : values) {
+            if (v > 0 && v <= objects) {
+                perLabel[v]++;
+            }
+        }
+        long total = Arrays.stream(perLabel).sum();
+        double dsc = Double.NaN;
+        double nsd = Double.NaN;
+        Map<Integer, LabelScores> byLabel = new HashMap<>();
+        if (!spec.groundTruth().isEmpty()) {
+            Path gtFile = Path.of(spec.groundTruth());
+            MedicalImage gtImage = MedicalImages.read(gtFile).image();
+            if (gtImage.rank() >= 3 && gtImage.dim(2) == 1 && !volume) {
+                gtImage = gtImage.plane(2, 0, 0);
+            }
+            LabelVolume gt;
+            try {
+                gt = LabelVolume.from(gtImage);
+            } catch (IllegalArgumentException e) {
+                throw new MalformedImageException(gtFile, "is not a label map: " + e.getMessage());
+            }
+            if (!Arrays.equals(gt.dims(), pred.dims())) {
+                throw new MalformedImageException(gtFile, "has dims " + Arrays.toString(gt.dims())
+                        + " but the image has " + Arrays.toString(pred.dims()));
+            }
+            LabelVolume gtOnPredGrid = LabelVolume.of(pred.dims(), pred.spacingMm(), gt.toIntArray());
+            ChallengeMetrics.Scores scores = ChallengeMetrics.score(gtOnPredGrid, pred, toleranceMm);
+            dsc = scores.dsc();
+            nsd = scores.nsd();
+            for (LabelScores l : SegmentationMetrics.compare(gtOnPredGrid, pred, toleranceMm)) {
+                byLabel.put(l.label(), l);
+            }
+        }
+        List<CaseRow> rows = new ArrayList<>();
+        rows.add(new CaseRow(spec.id(), 0, total, total * voxelMl, dsc, nsd, seconds, CaseRow.OK, ""));
+        if (objects > 1) {
+            for (int label = 1; label <= objects; label++) {
+                LabelScores l = byLabel.get(label);
+                rows.add(new CaseRow(spec.id(), label, perLabel[label], perLabel[label] * voxelMl,
+                        l == null ? Double.NaN : l.dsc(), l == null ? Double.NaN : l.nsd(toleranceMm), seconds,
+                        CaseRow.OK, ""));
+            }
+        }
+        return rows;
+    }
+
+    private static double[] numbers(JsonNode node, int count, String where) {
+        if (node == null || !node.isArray() || node.size() != count) {
+            throw new IllegalArgumentException(where + " must be an array of " + count + " numbers, got "
+                    + abbreviate(String.valueOf(node)));
+        }
+        double[] v = new double[count];
+        for (int i = 0; i < count; i++) {
+            JsonNode n = node.get(i);
+            if (!n.isNumber() || !Double.isFinite(n.asDouble())) {
+                throw new IllegalArgumentException(where + "[" + i + "] must be a finite number, got " + n);
+            }
+            v[i] = n.asDouble();
+        }
+        return v;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}
