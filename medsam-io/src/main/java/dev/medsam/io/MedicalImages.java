@@ -126,7 +126,7 @@ public final class MedicalImages {
             PngWriter.write(image, file);
         } else if (name.endsWith(".npy")) {
             Npy.write(file, NpyArray.of(image));
-        } else if (name.endsWith(".seg.nrrd")) {
+        } else if (name.endsWith(".seg.nrrd") || name.endsWith(".seg.nhdr")) {
             NrrdWriter.writeSegmentation(image, segments(image), file);
         } else if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) {
             NrrdWriter.write(image, file);
@@ -136,6 +136,33 @@ public final class MedicalImages {
             throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
                     + "; use .nii, .nii.gz, .png, .npy, .nrrd, .seg.nrrd, .nhdr, .mha or .mhd");
         }
+    }
+
+    /**
+     * The files {@link #write(MedicalImage, Path)} would create for {@code file}, each with the writer that
+     * writes it to the path it is given, for staging together with other outputs in
+     * {@link AtomicFiles#writeAll}: two for a detached header ({@code .nhdr}, {@code .mhd}: data file, then
+     * header, which names the data file by its final name), one otherwise.
+     *
+     * @throws IllegalArgumentException if the extension is not one {@link #write(MedicalImage, Path)} knows
+     */
+    public static Map<Path, AtomicFiles.IOConsumer<Path>> writers(MedicalImage image, Path file) {
+        Objects.requireNonNull(image, "image");
+        String name = Objects.requireNonNull(file.getFileName(), "file name").toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".nhdr") && !name.endsWith(".seg.nhdr")) {
+            return NrrdWriter.files(image, file, false);
+        }
+        if (name.endsWith(".mhd")) {
+            return MetaImageWriter.files(image, file, false);
+        }
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".png") || name.endsWith(".npy")
+                || name.endsWith(".nrrd") || name.endsWith(".mha") || name.endsWith(".seg.nhdr"))) {
+            throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
+                    + "; use .nii, .nii.gz, .png, .npy, .nrrd, .seg.nrrd, .nhdr, .mha or .mhd");
+        }
+        Map<Path, AtomicFiles.IOConsumer<Path>> one = new java.util.LinkedHashMap<>();
+        one.put(file, p -> write(image, p));
+        return one;
     }
 
     /**

@@ -107,7 +107,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     int extend;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-            description = "Output labels: .nii.gz / .nii (source geometry) or .npz (key 'segs', shape (D, H, W)).")
+            description = "Output labels: .nii.gz / .nii, .nrrd / .nhdr, .seg.nrrd (3D Slicer), .mha / .mhd (all with the "
+                    + "source geometry) or .npz (key 'segs', shape (D, H, W)).")
     Path out;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
@@ -262,8 +263,10 @@ public final class Segment3dCommand implements Callable<Integer> {
 
     private static void checkOutputName(CommandLine cl, Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz"))) {
-            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii or .npz file name");
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz") || name.endsWith(".nrrd")
+                || name.endsWith(".nhdr") || name.endsWith(".mha") || name.endsWith(".mhd"))) {
+            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii, .npz, .nrrd, "
+                    + ".seg.nrrd, .nhdr, .mha or .mhd file name");
         }
         CliValues.requireWritableName(cl, "--out", file);
     }

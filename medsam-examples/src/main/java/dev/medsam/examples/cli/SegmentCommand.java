@@ -133,7 +133,8 @@ public final class SegmentCommand implements Callable<Integer> {
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
-                    + "for a prompt without boxes): .png, .npy (H, W) or .nii.gz / .nii (with the source's geometry).")
+                    + "for a prompt without boxes): .png, .npy (H, W), .nii.gz / .nii, .nrrd / .seg.nrrd / .nhdr or .mha / .mhd "
+                    + "(the last three with the source's geometry).")
     Path out;
 
     @Option(names = "--save-logits", paramLabel = "FILE.npy",
@@ -203,7 +204,7 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "got " + objects + " boxes");
         }
         Map<Path, String> outputs = new LinkedHashMap<>();
-        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii");
+        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd");
         addOutput(cl, outputs, "--save-logits", saveLogits, ".npy");
         addOutput(cl, outputs, "--save-prob", saveProb, ".npy");
         addOutput(cl, outputs, "--save-embedding", saveEmbedding, ".npy");
@@ -285,7 +286,7 @@ public final class SegmentCommand implements Callable<Integer> {
 
         StagedFiles staged = new StagedFiles();
         if (labels != null) {
-            staged.add(out, f -> MedicalImages.write(labels, f));
+            MedicalImages.writers(labels, out).forEach(staged::add); // a detached header brings its data file
         }
         if (saveLogits != null) {
             staged.add(saveLogits, f -> Npy.write(f, NpyArray.of(prediction.logits())));

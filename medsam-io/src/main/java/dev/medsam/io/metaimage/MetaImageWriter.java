@@ -56,25 +56,61 @@ public final class MetaImageWriter {
      * @throws IllegalArgumentException if the name ends in neither {@code .mha} nor {@code .mhd}
      */
     public static void write(MedicalImage image, Path file, boolean compressed) throws IOException {
+        AtomicFiles.writeAll(files(image, file, compressed));
+    }
+
+    /**
+     * The files a write of {@code image} to {@code file} creates, each with the writer that writes it to the
+     * (staging) path it is given, for {@link AtomicFiles#writeAll}: one for {@code .mha}, the data file and then
+     * the header for {@code .mhd} (the header names the data file by its final name, so the pair may be staged
+     * together with other outputs). The values are encoded when the writers run.
+     *
+     * @throws IllegalArgumentException if the name ends in neither {@code .mha} nor {@code .mhd}
+     */
+    public static Map<Path, AtomicFiles.IOConsumer<Path>> files(MedicalImage image, Path file, boolean compressed) {
         Objects.requireNonNull(image, "image");
         boolean detached = detached(file);
-        MedicalImage img = RawData.storable(image);
-        byte[] values = RawData.values(img, ByteOrder.LITTLE_ENDIAN);
-        byte[] payload = compressed ? deflate(values) : values;
         String base = file.getFileName().toString();
         String dataName = detached ? base.substring(0, base.length() - 4) + (compressed ? ".zraw" : ".raw") : "LOCAL";
-        byte[] header = header(img, compressed, payload.length, dataName).getBytes(StandardCharsets.UTF_8);
-        if (!detached) {
-            AtomicFiles.write(file, out -> {
-                out.write(header);
-                out.write(payload);
-            });
-            return;
-        }
+        Encoded e = new Encoded(image, compressed);
         Map<Path, AtomicFiles.IOConsumer<Path>> files = new LinkedHashMap<>();
-        files.put(file.resolveSibling(dataName), p -> AtomicFiles.write(p, out -> out.write(payload)));
-        files.put(file, p -> AtomicFiles.write(p, out -> out.write(header)));
-        AtomicFiles.writeAll(files);
+        if (!detached) {
+            files.put(file, p -> AtomicFiles.write(p, out -> {
+                out.write(e.header(dataName));
+                out.write(e.payload());
+            }));
+        } else {
+            files.put(file.resolveSibling(dataName), p -> AtomicFiles.write(p, out -> out.write(e.payload())));
+            files.put(file, p -> AtomicFiles.write(p, out -> out.write(e.header(dataName))));
+        }
+        return files;
+    }
+
+    /** The image's values, encoded once on first use (the header states the compressed size). */
+    private static final class Encoded {
+        private final MedicalImage image;
+        private final boolean compressed;
+        private MedicalImage storable;
+        private byte[] payload;
+
+        Encoded(MedicalImage image, boolean compressed) {
+            this.image = image;
+            this.compressed = compressed;
+        }
+
+        synchronized byte[] payload() throws IOException {
+            if (payload == null) {
+                storable = RawData.storable(image);
+                byte[] values = RawData.values(storable, ByteOrder.LITTLE_ENDIAN);
+                payload = compressed ? deflate(values) : values;
+            }
+            return payload;
+        }
+
+        synchronized byte[] header(String dataName) throws IOException {
+            byte[] p = payload();
+            return MetaImageWriter.header(storable, compressed, p.length, dataName).getBytes(StandardCharsets.UTF_8);
+        }
     }
 
     private static boolean detached(Path file) {

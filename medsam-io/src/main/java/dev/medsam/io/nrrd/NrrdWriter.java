@@ -67,9 +67,7 @@ public final class NrrdWriter {
     public static void write(MedicalImage image, Path file, boolean gzip) throws IOException {
         Objects.requireNonNull(image, "image");
         checkName(file);
-        MedicalImage img = RawData.storable(image);
-        StringBuilder h = header(img, gzip, false);
-        emit(img, file, gzip, h);
+        AtomicFiles.writeAll(files(image, file, gzip));
     }
 
     /**
@@ -248,24 +246,43 @@ public final class NrrdWriter {
     }
 
     private static void emit(MedicalImage img, Path file, boolean gzip, StringBuilder header) throws IOException {
+        AtomicFiles.writeAll(files(img, file, gzip, header));
+    }
+
+    /**
+     * The files a write of {@code image} to {@code file} creates, each with the writer that writes it to the
+     * (staging) path it is given, for {@link AtomicFiles#writeAll}: one for {@code .nrrd}, the data file and
+     * then the header for {@code .nhdr} (the header names the data file by its final name, so the pair may be
+     * staged together with other outputs).
+     *
+     * @throws IllegalArgumentException as {@link #write(MedicalImage, Path, boolean)}
+     */
+    public static Map<Path, AtomicFiles.IOConsumer<Path>> files(MedicalImage image, Path file, boolean gzip) {
+        Objects.requireNonNull(image, "image");
+        checkName(file);
+        MedicalImage img = RawData.storable(image);
+        return files(img, file, gzip, header(img, gzip, false));
+    }
+
+    private static Map<Path, AtomicFiles.IOConsumer<Path>> files(MedicalImage img, Path file, boolean gzip,
+                                                                StringBuilder header) {
+        Map<Path, AtomicFiles.IOConsumer<Path>> files = new LinkedHashMap<>();
         if (!isDetached(file)) {
             byte[] text = header.append('\n').toString().getBytes(StandardCharsets.UTF_8);
-            AtomicFiles.write(file, out -> {
+            files.put(file, p -> AtomicFiles.write(p, out -> {
                 out.write(text);
                 writeData(img, gzip, out);
-            });
-            return;
+            }));
+            return files;
         }
         String base = file.getFileName().toString();
         String dataName = base.substring(0, base.length() - ".nhdr".length()) + (gzip ? ".raw.gz" : ".raw");
-        Path dataFile = file.resolveSibling(dataName);
         byte[] text = header.append("data file: ").append(dataName).append('\n').toString()
                 .getBytes(StandardCharsets.UTF_8);
-        Map<Path, AtomicFiles.IOConsumer<Path>> files = new LinkedHashMap<>();
         // The data first: a header never appears without the data it names.
-        files.put(dataFile, p -> AtomicFiles.write(p, out -> writeData(img, gzip, out)));
+        files.put(file.resolveSibling(dataName), p -> AtomicFiles.write(p, out -> writeData(img, gzip, out)));
         files.put(file, p -> AtomicFiles.write(p, out -> out.write(text)));
-        AtomicFiles.writeAll(files);
+        return files;
     }
 
     private static void writeData(MedicalImage img, boolean gzip, OutputStream raw) throws IOException {
