@@ -505,7 +505,7 @@ public final class NrrdReader {
             if (index < 0 || index > 100_000) {
                 throw new MalformedImageException(file, "segmentation key '" + Text.clip(k) + "' has index " + index);
             }
-            byIndex.computeIfAbsent(index, i -> new TreeMap<>()).put(k.substring(us + 1), e.getValue().trim());
+            byIndex.computeIfAbsent(index, i -> new TreeMap<>()).put(k.substring(us + 1), e.getValue());
         }
         List<NrrdSegment> out = new ArrayList<>();
         for (Map.Entry<Integer, Map<String, String>> e : byIndex.entrySet()) {

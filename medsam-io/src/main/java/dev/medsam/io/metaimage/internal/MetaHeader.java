@@ -62,7 +62,7 @@ public final class MetaHeader {
                         + " bytes or never ends");
             }
             int lineEnd = end > pos && head[end - 1] == '\r' ? end - 1 : end;
-            String line = new String(head, pos, lineEnd - pos, StandardCharsets.ISO_8859_1);
+            String line = new String(head, pos, lineEnd - pos, StandardCharsets.UTF_8);
             pos = Math.min(head.length, end + 1);
             lineNo++;
             if (listing) {

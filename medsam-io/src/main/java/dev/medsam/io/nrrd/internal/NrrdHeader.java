@@ -67,7 +67,8 @@ public final class NrrdHeader {
                         + " bytes or never ends");
             }
             int lineEnd = end > pos && head[end - 1] == '\r' ? end - 1 : end;
-            String line = new String(head, pos, lineEnd - pos, StandardCharsets.ISO_8859_1);
+            // UTF-8, as 3D Slicer writes segment names; ASCII headers read the same either way.
+            String line = new String(head, pos, lineEnd - pos, StandardCharsets.UTF_8);
             pos = Math.min(head.length, end + 1);
             lineNo++;
             if (lineNo == 1) {
