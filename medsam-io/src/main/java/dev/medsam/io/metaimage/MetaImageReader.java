@@ -255,8 +255,8 @@ public final class MetaImageReader {
                     + files.size() + " data files");
         }
         long per = bytes / files.size();
-        byte[] out = new byte[(int) bytes];
-        int at = 0;
+        // Parts are read (and bounded by their files) before the whole is allocated.
+        List<byte[]> parts = new ArrayList<>(files.size());
         for (Path p : files) {
             long start = local ? h.dataOffset : 0;
             byte[] part;
@@ -286,6 +286,14 @@ public final class MetaImageReader {
                         : RawData.Compression.NONE);
                 RawData.toLittleEndian(part, type.bytes(), order);
             }
+            parts.add(part);
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        byte[] out = new byte[(int) bytes];
+        int at = 0;
+        for (byte[] part : parts) {
             System.arraycopy(part, 0, out, at, part.length);
             at += part.length;
         }

@@ -390,8 +390,8 @@ public final class NrrdReader {
                     + files.size() + " data files");
         }
         long per = bytes / files.size();
-        byte[] out = new byte[(int) bytes];
-        int at = 0;
+        // Parts are read (and bounded by their files) before the whole is allocated.
+        List<byte[]> parts = new ArrayList<>(files.size());
         for (Path p : files) {
             long start = attached ? h.dataOffset : 0;
             start = skipLines(file, p, start, lineSkip);
@@ -412,6 +412,14 @@ public final class NrrdReader {
                 part = RawData.read(file, p, start, byteSkip, per, compression);
                 RawData.toLittleEndian(part, type.bytes(), order);
             }
+            parts.add(part);
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        byte[] out = new byte[(int) bytes];
+        int at = 0;
+        for (byte[] part : parts) {
             System.arraycopy(part, 0, out, at, part.length);
             at += part.length;
         }
