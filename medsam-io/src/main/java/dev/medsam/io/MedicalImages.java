@@ -149,14 +149,17 @@ public final class MedicalImages {
     public static Map<Path, AtomicFiles.IOConsumer<Path>> writers(MedicalImage image, Path file) {
         Objects.requireNonNull(image, "image");
         String name = Objects.requireNonNull(file.getFileName(), "file name").toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".nhdr") && !name.endsWith(".seg.nhdr")) {
+        if (name.endsWith(".seg.nhdr")) {
+            return NrrdWriter.segmentationFiles(image, segments(image), file);
+        }
+        if (name.endsWith(".nhdr")) {
             return NrrdWriter.files(image, file, false);
         }
         if (name.endsWith(".mhd")) {
             return MetaImageWriter.files(image, file, false);
         }
         if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".png") || name.endsWith(".npy")
-                || name.endsWith(".nrrd") || name.endsWith(".mha") || name.endsWith(".seg.nhdr"))) {
+                || name.endsWith(".nrrd") || name.endsWith(".mha"))) {
             throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
                     + "; use .nii, .nii.gz, .png, .npy, .nrrd, .seg.nrrd, .nhdr, .mha or .mhd");
         }

@@ -83,6 +83,17 @@ public final class NrrdWriter {
      */
     public static void writeSegmentation(MedicalImage labels, List<NrrdSegment> segments, Path file)
             throws IOException {
+        AtomicFiles.writeAll(segmentationFiles(labels, segments, file));
+    }
+
+    /**
+     * The files {@link #writeSegmentation} creates, each with its writer, for staging with other outputs in
+     * {@link AtomicFiles#writeAll} (as {@link #files}).
+     *
+     * @throws IllegalArgumentException as {@link #writeSegmentation}
+     */
+    public static Map<Path, AtomicFiles.IOConsumer<Path>> segmentationFiles(MedicalImage labels,
+                                                                           List<NrrdSegment> segments, Path file) {
         Objects.requireNonNull(labels, "labels");
         Objects.requireNonNull(segments, "segments");
         checkName(file);
@@ -163,7 +174,7 @@ public final class NrrdWriter {
         for (Map.Entry<String, String> e : kv.entrySet()) {
             h.append(NrrdHeader.escape(e.getKey())).append(":=").append(NrrdHeader.escape(e.getValue())).append('\n');
         }
-        emit(volume, file, gzip, h);
+        return files(volume, file, gzip, h);
     }
 
     /** Whether {@code file}'s name asks for a detached header. */
@@ -243,10 +254,6 @@ public final class NrrdWriter {
             return Long.toString((long) v);
         }
         return Double.toString(v);
-    }
-
-    private static void emit(MedicalImage img, Path file, boolean gzip, StringBuilder header) throws IOException {
-        AtomicFiles.writeAll(files(img, file, gzip, header));
     }
 
     /**
