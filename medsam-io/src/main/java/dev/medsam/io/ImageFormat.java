@@ -18,7 +18,11 @@ public enum ImageFormat {
     BMP("BMP"),
     TIFF("TIFF"),
     /** DICOM Part 10 ({@code .dcm}, or no extension); a folder of DICOM files is read as a series. */
-    DICOM("DICOM");
+    DICOM("DICOM"),
+    /** NRRD: {@code .nrrd} (header and data), {@code .nhdr} (detached header), {@code .seg.nrrd} (3D Slicer). */
+    NRRD("NRRD"),
+    /** MetaImage (ITK): {@code .mha} (header and data) or {@code .mhd} (header beside a data file). */
+    METAIMAGE("MetaImage");
 
     private final String displayName;
 

@@ -7,11 +7,16 @@ import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.dicom.internal.DicomDispatch;
 import dev.medsam.io.image2d.PngWriter;
 import dev.medsam.io.image2d.RasterImages;
+import dev.medsam.io.metaimage.MetaImageReader;
+import dev.medsam.io.metaimage.MetaImageWriter;
 import dev.medsam.io.internal.FormatSniffer;
 import dev.medsam.io.internal.MaskImages;
 import dev.medsam.io.internal.StagedInput;
 import dev.medsam.io.nifti.NiftiReader;
 import dev.medsam.io.nifti.NiftiWriter;
+import dev.medsam.io.nrrd.NrrdReader;
+import dev.medsam.io.nrrd.NrrdSegment;
+import dev.medsam.io.nrrd.NrrdWriter;
 import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
@@ -31,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -102,14 +108,19 @@ public final class MedicalImages {
             case NPZ -> npzImage(file);
             case PNG, JPEG, BMP, TIFF -> RasterImages.read(file, sink);
             case DICOM -> throw new AssertionError("DICOM is read above");
+            case NRRD -> NrrdReader.read(file).image();
+            case METAIMAGE -> MetaImageReader.read(file);
         };
         return new LoadedImage(format, image, warnings);
     }
 
     /**
      * Writes {@code image} in the format its file name asks for: {@code .nii} or {@code .nii.gz} (see
-     * {@link NiftiWriter}), {@code .png} ({@link PngWriter}) or {@code .npy} (the image's values as an array of
-     * shape (..., rows, cols[, components]), see {@link NpyArray#of(MedicalImage)}). Atomic.
+     * {@link NiftiWriter}), {@code .png} ({@link PngWriter}), {@code .npy} (the image's values as an array of
+     * shape (..., rows, cols[, components]), see {@link NpyArray#of(MedicalImage)}), {@code .nrrd} or
+     * {@code .nhdr} ({@link NrrdWriter}), {@code .seg.nrrd} (a 3D Slicer segmentation with one segment per
+     * non-zero label, see {@link NrrdWriter#writeSegmentation}), {@code .mha} or {@code .mhd}
+     * ({@link MetaImageWriter}). Atomic; a detached header and its data file appear together.
      *
      * @throws IllegalArgumentException if the extension is none of these, or the format cannot hold the image
      */
@@ -122,10 +133,75 @@ public final class MedicalImages {
             PngWriter.write(image, file);
         } else if (name.endsWith(".npy")) {
             Npy.write(file, NpyArray.of(image));
+        } else if (name.endsWith(".seg.nrrd") || name.endsWith(".seg.nhdr")) {
+            NrrdWriter.writeSegmentation(image, segments(image), file);
+        } else if (name.endsWith(".nrrd") || name.endsWith(".nhdr")) {
+            NrrdWriter.write(image, file);
+        } else if (name.endsWith(".mha") || name.endsWith(".mhd")) {
+            MetaImageWriter.write(image, file);
         } else {
             throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
-                    + "; use .nii, .nii.gz, .png or .npy");
+                    + "; use .nii, .nii.gz, .png, .npy, .nrrd, .seg.nrrd, .nhdr, .mha or .mhd");
         }
+    }
+
+    /**
+     * The files {@link #write(MedicalImage, Path)} would create for {@code file}, each with the writer that
+     * writes it to the path it is given, for staging together with other outputs in
+     * {@link AtomicFiles#writeAll}: two for a detached header ({@code .nhdr}, {@code .mhd}: data file, then
+     * header, which names the data file by its final name), one otherwise.
+     *
+     * @throws IllegalArgumentException if the extension is not one {@link #write(MedicalImage, Path)} knows
+     */
+    public static Map<Path, AtomicFiles.IOConsumer<Path>> writers(MedicalImage image, Path file) {
+        Objects.requireNonNull(image, "image");
+        String name = Objects.requireNonNull(file.getFileName(), "file name").toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".seg.nhdr")) {
+            return NrrdWriter.segmentationFiles(image, segments(image), file);
+        }
+        if (name.endsWith(".nhdr")) {
+            return NrrdWriter.files(image, file, false);
+        }
+        if (name.endsWith(".mhd")) {
+            return MetaImageWriter.files(image, file, false);
+        }
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".png") || name.endsWith(".npy")
+                || name.endsWith(".nrrd") || name.endsWith(".mha"))) {
+            throw new IllegalArgumentException("cannot tell the format from the name " + file.getFileName()
+                    + "; use .nii, .nii.gz, .png, .npy, .nrrd, .seg.nrrd, .nhdr, .mha or .mhd");
+        }
+        Map<Path, AtomicFiles.IOConsumer<Path>> one = new java.util.LinkedHashMap<>();
+        one.put(file, p -> write(image, p));
+        return one;
+    }
+
+    /**
+     * One segment per non-zero label of {@code labels}: named as the {@code nrrd.segment.0.<value>} attribute
+     * says (a mask read from a Slicer segmentation keeps its names), else {@code Segment_<value>}.
+     */
+    private static List<NrrdSegment> segments(MedicalImage labels) {
+        if (labels.dataType().isFloatingPoint()) {
+            throw new IllegalArgumentException("a .seg.nrrd segmentation needs integer labels; the image is "
+                    + labels.dataType().numpyName());
+        }
+        TreeSet<Long> values = new TreeSet<>();
+        long n = labels.valueCount();
+        for (long i = 0; i < n; i++) {
+            double v = labels.get(i);
+            if (v != 0) {
+                if (v < 1 || v > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException("a .seg.nrrd segmentation needs labels 1.." + Integer.MAX_VALUE
+                            + "; the value at flat index " + i + " is " + v);
+                }
+                values.add((long) v);
+            }
+        }
+        List<NrrdSegment> out = new ArrayList<>();
+        for (long v : values) {
+            String name = labels.attributes().getOrDefault("nrrd.segment.0." + v, "Segment_" + v);
+            out.add(NrrdSegment.of(name, (int) v));
+        }
+        return out;
     }
 
     /**
@@ -175,6 +251,10 @@ public final class MedicalImages {
             }
             case PNG, JPEG, BMP, TIFF -> entries.add(Inspection.Entry.ofImage("", RasterImages.read(file, sink),
                     Inspection.DimsConvention.ROW_MAJOR, CoordinateSystem.LPS));
+            case NRRD -> entries.add(Inspection.Entry.ofImage("", NrrdReader.read(file).image(),
+                    Inspection.DimsConvention.FIRST_AXIS_FASTEST, CoordinateSystem.LPS));
+            case METAIMAGE -> entries.add(Inspection.Entry.ofImage("", MetaImageReader.read(file),
+                    Inspection.DimsConvention.FIRST_AXIS_FASTEST, CoordinateSystem.LPS));
         }
         return Inspection.of(file, format, entries, warnings);
     }

@@ -108,9 +108,10 @@ public final class Segment3dCommand implements Callable<Integer> {
     int extend;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "FILE",
-            description = "Output labels, in the format the file's extension names: NIfTI nii or nii.gz with the source's "
-                    + "geometry, NumPy npz with key 'segs' of shape (D, H, W), or DICOM dcm, a DICOM SEG referencing "
-                    + "the source DICOM series (one segment per object).")
+            description = "Output labels, in the format the file's extension names: NIfTI nii or nii.gz, NRRD nrrd or "
+                    + "nhdr, a 3D Slicer segmentation seg.nrrd, MetaImage mha or mhd (all with the source's geometry), "
+                    + "NumPy npz with key 'segs' of shape (D, H, W), or DICOM dcm, a DICOM SEG referencing the source "
+                    + "DICOM series (one segment per object).")
     Path out;
 
     @Option(names = "--seg-label", paramLabel = "NAME",
@@ -277,8 +278,10 @@ public final class Segment3dCommand implements Callable<Integer> {
 
     private static void checkOutputName(CommandLine cl, Path file) {
         String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz") || name.endsWith(".dcm"))) {
-            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii, .npz or .dcm file name");
+        if (!(name.endsWith(".nii") || name.endsWith(".nii.gz") || name.endsWith(".npz") || name.endsWith(".nrrd")
+                || name.endsWith(".nhdr") || name.endsWith(".mha") || name.endsWith(".mhd") || name.endsWith(".dcm"))) {
+            throw new CommandLine.ParameterException(cl, "--out " + file + ": use a .nii.gz, .nii, .npz, .nrrd, "
+                    + ".seg.nrrd, .nhdr, .mha, .mhd or .dcm file name");
         }
         CliValues.requireWritableName(cl, "--out", file);
     }

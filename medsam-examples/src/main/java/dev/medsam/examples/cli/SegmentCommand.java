@@ -136,9 +136,9 @@ public final class SegmentCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
             description = "Label map (uint8, the image's size; label i for box i, later boxes over earlier ones; 1 "
                     + "for a prompt without boxes), in the format the file's extension names: NumPy npy of shape (H, W); "
-                    + "NIfTI nii or nii.gz with the source's geometry; PNG, where label i of N is the grey level "
-                    + "round(255 i / N), so that one object is 0/255; DICOM dcm, a DICOM SEG referencing the DICOM "
-                    + "source image (one segment per object).")
+                    + "NIfTI nii or nii.gz, NRRD nrrd, seg.nrrd or nhdr, MetaImage mha or mhd, all with the source's "
+                    + "geometry; PNG, where label i of N is the grey level round(255 i / N), so that one object is "
+                    + "0/255; DICOM dcm, a DICOM SEG referencing the DICOM source image (one segment per object).")
     Path out;
 
     @Option(names = "--seg-label", paramLabel = "NAME",
@@ -214,7 +214,8 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "got " + objects + " boxes");
         }
         Map<Path, String> outputs = new LinkedHashMap<>();
-        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".dcm");
+        addOutput(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha", ".mhd",
+                ".dcm");
         boolean dicomSeg = DicomSegOutput.wanted(out);
         DicomSegOutput.checkLabels(cl, out, segLabels, objects);
         addOutput(cl, outputs, "--save-logits", saveLogits, ".npy");
@@ -310,8 +311,11 @@ public final class SegmentCommand implements Callable<Integer> {
             DicomSeries dicomSource = segSource;
             staged.add(out, f -> DicomSegOutput.writePlane(segWriter, f, dicomSource,
                     dicomSource.size() > 1 ? sliceIndex() : 0, labels));
+        } else if (out != null && out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
+            staged.add(out, f -> MedicalImages.writeLabels(masks, rawPlane, f)); // visible grey levels
         } else if (out != null) {
-            staged.add(out, f -> MedicalImages.writeLabels(masks, rawPlane, f));
+            // a detached header (.nhdr, .mhd) brings its data file, staged together with the other outputs
+            MedicalImages.writers(MedicalImages.labelMap(masks, rawPlane), out).forEach(staged::add);
         }
         if (saveLogits != null) {
             staged.add(saveLogits, f -> Npy.write(f, NpyArray.of(prediction.logits())));

@@ -93,6 +93,29 @@ class Segment3dCommandTest {
     }
 
     @Test
+    void writesSlicerSegmentationsAndMetaImagesOnTheSourceGrid() throws IOException {
+        Path series = Fixtures.require("data/dicom/series_ct_3slice");
+        MedicalImage source = MedicalImages.read(series).image();
+        for (String name : new String[] {"liver.seg.nrrd", "liver.mhd"}) {
+            Path out = dir.resolve(name);
+            CliRun r = CliRun.of("segment3d", "-c", tiny(), "-i", series.toString(), "--box3d", LIVER, "-o",
+                    out.toString(), "-q");
+            assertEquals(0, r.exitCode(), r.toString());
+            MedicalImage labels = MedicalImages.read(out).image();
+            assertArrayEquals(source.dims(), labels.dims(), name);
+            assertTrue(source.affine(CoordinateSystem.LPS).approximatelyEquals(labels.affine(CoordinateSystem.LPS),
+                    1e-9), name + ": " + labels.affine(CoordinateSystem.LPS));
+        }
+        dev.medsam.io.nrrd.NrrdImage seg = dev.medsam.io.nrrd.NrrdReader.read(dir.resolve("liver.seg.nrrd"));
+        // One segment per label present (the tiny checkpoint's mask may be empty, then there is none).
+        boolean present = java.util.Arrays.stream(seg.image().toDoubleArray()).anyMatch(v -> v == 1);
+        assertEquals(present ? java.util.List.of("Segment_1") : java.util.List.of(),
+                seg.segments().stream().map(dev.medsam.io.nrrd.NrrdSegment::name).toList());
+        assertTrue(Files.readString(dir.resolve("liver.mhd")).contains("ElementDataFile = liver.raw\n"));
+        assertOnly(dir, "liver.mhd", "liver.raw", "liver.seg.nrrd");
+    }
+
+    @Test
     void segmentsTheDicomSeriesWithKeyBoxesAndABoxIntoNpz() throws IOException {
         Path out = dir.resolve("seg.npz");
         CliRun r = CliRun.of("segment3d", "-c", tiny(), "-i", Fixtures.require("data/dicom/series_ct_3slice").toString(),
@@ -149,7 +172,7 @@ class Segment3dCommandTest {
             {"segment3d", "-c", tiny(), "-i", image, "--box3d", LIVER},
         };
         String[] expected = {"--box3d or --key-box", "6 comma-separated", "'x' is not a number", "slice range 2..0 is invalid", "[G@]Z:",
-                "already has a box on slice 1", ".nii.gz, .nii or .npz", "does not exist", "unknown CT window",
+                "already has a box on slice 1", ".nii.gz, .nii, .npz", "does not exist", "unknown CT window",
                 "--modality mr", "ct or mr", "0, 1 or 2", "margin", "--out"};
         for (int i = 0; i < bad.length; i++) {
             CliRun r = CliRun.of(bad[i]);

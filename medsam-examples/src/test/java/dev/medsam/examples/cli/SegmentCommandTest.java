@@ -251,6 +251,24 @@ class SegmentCommandTest {
     }
 
     @Test
+    void aDetachedNrrdMaskIsStagedWithItsDataFile() throws IOException {
+        Path series = Fixtures.require("data/dicom/series_ct_3slice");
+        Path labels = dir.resolve("liver.nhdr");
+        Path overlay = dir.resolve("overlay.png");
+        CliRun r = CliRun.of("segment", "--checkpoint", tiny(), "--image", series.toString(), "--slice", "1",
+                "--box", "79,145,350,366", "--out", labels.toString(), "--overlay", overlay.toString());
+        assertEquals(0, r.exitCode(), r.toString());
+        assertTrue(Files.readString(labels).contains("data file: liver.raw\n"), Files.readString(labels));
+        MedicalImage mask = MedicalImages.read(labels).image();
+        MedicalImage plane = MedicalImages.read(series).image().plane(2, 1, 0);
+        assertArrayEquals(plane.dims(), mask.dims());
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            assertEquals(java.util.List.of("liver.nhdr", "liver.raw", "overlay.png"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+    }
+
+    @Test
     void modalityChoosesThePreset() {
         picocli.CommandLine cl = MedSamCommand.newCommandLine();
         MedicalImage u8 = MedicalImage.builder(DataType.UINT8, 2, 2).data(java.nio.ByteBuffer.wrap(new byte[4])).build();

@@ -74,12 +74,18 @@ public final class FormatSniffer {
                 || startsWith(b, 'I', 'I', 43, 0) || startsWith(b, 'M', 'M', 0, 43)) {
             return ImageFormat.TIFF;
         }
+        if (startsWith(b, 'N', 'R', 'R', 'D', '0', '0', '0')) {
+            return ImageFormat.NRRD;
+        }
+        if (metaImage(b)) {
+            return ImageFormat.METAIMAGE;
+        }
         if (b.length >= 8 && (startsWith(b, 0x02, 0x00) || startsWith(b, 0x08, 0x00)) && b[3] == 0) {
             // A DICOM data set written without preamble: it opens with a group 0002 or 0008 element.
             return ImageFormat.DICOM;
         }
         throw new MalformedImageException(file, "is not a supported image format (NIfTI, NPY, NPZ, PNG, JPEG, BMP, "
-                + "TIFF, DICOM); it starts with " + hex(b));
+                + "TIFF, DICOM, NRRD, MetaImage); it starts with " + hex(b));
     }
 
     /** NIfTI-1 or -2 if the bytes start with a NIfTI sizeof_hdr (348 or 540, either byte order). */
@@ -96,6 +102,28 @@ public final class FormatSniffer {
             return ImageFormat.NIFTI2;
         }
         return null;
+    }
+
+    /** Keys MetaIO writes first in an image header (ObjectType almost always; NDims in hand-written ones). */
+    private static final java.util.Set<String> META_KEYS = java.util.Set.of("objecttype", "objectsubtype", "ndims",
+            "comment", "name", "id", "parentid", "transformtype", "dimsize", "elementtype", "binarydata",
+            "compresseddata", "headersize", "elementspacing", "formtypename");
+
+    /** MetaImage: a text header whose first line is {@code Key = Value} with a key MetaIO writes first. */
+    private static boolean metaImage(byte[] b) {
+        int i = 0;
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n')) {
+            i++;
+        }
+        int start = i;
+        while (i < b.length && (Character.isLetterOrDigit(b[i]) || b[i] == '_')) {
+            i++;
+        }
+        String key = new String(b, start, i - start, java.nio.charset.StandardCharsets.US_ASCII);
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        return i < b.length && b[i] == '=' && META_KEYS.contains(key.toLowerCase(java.util.Locale.ROOT));
     }
 
     private static boolean startsWith(byte[] b, int... prefix) {

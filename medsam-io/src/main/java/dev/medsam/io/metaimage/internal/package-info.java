@@ -1,0 +1,2 @@
+/** MetaImage header parsing. Not API. */
+package dev.medsam.io.metaimage.internal;

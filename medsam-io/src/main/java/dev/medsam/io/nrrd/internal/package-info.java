@@ -1,0 +1,2 @@
+/** NRRD header parsing. Not API. */
+package dev.medsam.io.nrrd.internal;
