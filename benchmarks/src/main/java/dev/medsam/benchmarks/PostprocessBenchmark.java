@@ -1,8 +1,8 @@
 package dev.medsam.benchmarks;
 
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

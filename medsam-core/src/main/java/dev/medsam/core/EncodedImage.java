@@ -1,6 +1,8 @@
 package dev.medsam.core;
 
-import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.spi.ImageEmbedding;
+
+import dev.medsam.core.internal.ModelFrame;
 
 import java.util.Objects;
 

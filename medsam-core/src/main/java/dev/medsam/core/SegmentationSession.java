@@ -1,14 +1,20 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
+
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.pipeline.PreparedImage;
-import dev.medsam.core.pipeline.internal.EmbeddingCache;
+import dev.medsam.core.internal.PreparedImage;
+import dev.medsam.core.internal.EmbeddingCache;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;

@@ -1,5 +1,7 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.ModelPrompt;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,5 +1,8 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.ModelPrompt;
+
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;

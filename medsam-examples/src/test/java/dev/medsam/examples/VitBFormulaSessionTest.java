@@ -1,7 +1,7 @@
 package dev.medsam.examples;
 
 import dev.medsam.core.EncodedImage;
-import dev.medsam.core.ImageEmbedding;
+import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;

@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.BackendException;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import org.junit.jupiter.api.Test;

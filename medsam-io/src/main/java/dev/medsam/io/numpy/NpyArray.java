@@ -1,6 +1,6 @@
 package dev.medsam.io.numpy;
 
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.internal.NpyValues;

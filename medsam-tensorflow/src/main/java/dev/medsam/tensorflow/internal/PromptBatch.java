@@ -2,7 +2,7 @@ package dev.medsam.tensorflow.internal;
 
 import dev.medsam.core.MaskLogits;
 import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.ModelPrompt;
 
 import java.util.List;
 import java.util.Objects;

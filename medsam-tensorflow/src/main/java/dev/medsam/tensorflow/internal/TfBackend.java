@@ -1,7 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.Device;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.Device;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.Backend;

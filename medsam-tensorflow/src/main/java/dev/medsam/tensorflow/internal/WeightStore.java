@@ -1,6 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.checkpoint.StateDict;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;

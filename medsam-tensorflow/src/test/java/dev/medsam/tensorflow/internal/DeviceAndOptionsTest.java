@@ -1,10 +1,10 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.Device;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.Assumptions;

@@ -1,8 +1,8 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ModelPrompt;
-import dev.medsam.core.PromptEmbeddings;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.SamModel;
 import org.junit.jupiter.api.Test;

@@ -1,11 +1,11 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.checkpoint.TensorData;
 import dev.medsam.core.spi.Backend;

@@ -1,7 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.BackendOptions;
 
 import java.util.ArrayList;

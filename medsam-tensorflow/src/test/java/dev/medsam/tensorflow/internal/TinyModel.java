@@ -1,7 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageTensor;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.checkpoint.CheckpointException;
 import dev.medsam.core.checkpoint.Checkpoints;
 import dev.medsam.core.checkpoint.SamArchitecture;

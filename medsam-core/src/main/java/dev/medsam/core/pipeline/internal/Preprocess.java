@@ -1,7 +1,7 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageTensor;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 

@@ -1,6 +1,6 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.pipeline.Pipeline;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;

@@ -1,4 +1,8 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
+
+import dev.medsam.core.MaskLogits;
+import dev.medsam.core.MaskPrompt;
+import dev.medsam.core.Prompts;
 
 import java.util.Arrays;
 import java.util.Objects;

@@ -1,4 +1,6 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
+
+import dev.medsam.core.MaskLogits;
 
 import java.util.Objects;
 

@@ -1,11 +1,13 @@
-package dev.medsam.core.pipeline;
+package dev.medsam.core.internal;
+
+import dev.medsam.core.pipeline.Pipeline;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.ImageTensor;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.Point;
 import dev.medsam.core.ProbabilityMask;
 import dev.medsam.core.Prompts;

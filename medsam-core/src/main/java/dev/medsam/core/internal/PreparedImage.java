@@ -1,6 +1,6 @@
-package dev.medsam.core.pipeline;
+package dev.medsam.core.internal;
 
-import dev.medsam.core.ImageTensor;
+import dev.medsam.core.spi.ImageTensor;
 
 import java.util.Objects;
 
