@@ -1,12 +1,11 @@
 package dev.medsam.core;
 
-import dev.medsam.core.spi.BackendException;
-import dev.medsam.core.spi.ModelPrompt;
-
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.FakeSamModel;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -301,9 +300,9 @@ class SegmentationSessionTest {
 
     @Test
     void groupingIsByStructureInOrderOfFirstAppearance() {
-        ModelPrompt box = ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {1, 1, 5, 5}), Optional.empty());
-        ModelPrompt onePoint = ModelPrompt.of(new float[] {1, 1}, new int[] {1}, Optional.empty(), Optional.empty());
-        ModelPrompt twoPoints = ModelPrompt.of(new float[] {1, 1, 2, 2}, new int[] {1, 0}, Optional.empty(), Optional.empty());
+        ModelPrompt box = ModelPrompt.builder().box(new float[] {1, 1, 5, 5}).build();
+        ModelPrompt onePoint = ModelPrompt.builder().points(new float[] {1, 1}, new int[] {1}).build();
+        ModelPrompt twoPoints = ModelPrompt.builder().points(new float[] {1, 1, 2, 2}, new int[] {1, 0}).build();
         List<List<Integer>> groups = SegmentationSession.groupByStructure(
                 new ModelPrompt[] {onePoint, box, twoPoints, box, onePoint, twoPoints});
         assertEquals(List.of(List.of(0, 4), List.of(1, 3), List.of(2, 5)), groups);

@@ -1,7 +1,6 @@
 package dev.medsam.examples;
 
 import dev.medsam.core.EncodedImage;
-import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
@@ -10,6 +9,7 @@ import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.FormulaWeights;
 import org.junit.jupiter.api.AfterAll;

@@ -1,9 +1,8 @@
 package dev.medsam.core.pipeline;
 
+import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.internal.PreparedImage;
-
-import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.internal.Preprocess;
 
 import java.util.Objects;

@@ -1,9 +1,5 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.Prompts;
-
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;
@@ -11,59 +7,96 @@ import java.util.Optional;
 /**
  * One object's prompt in the model's 1024x1024 frame, as the prompt encoder consumes it: points
  * {@code (x, y)} with SAM labels (1 positive, 0 negative), an optional box {@code (x0, y0, x1, y1)} and an
- * optional 256x256 mask prompt. Float32 like the reference. The pipeline builds these from {@link Prompts}
+ * optional 256x256 mask prompt. Float32 like the reference. The session builds these from {@code dev.medsam.core.Prompts}
  * with the image's size; backends never see original-image coordinates.
  */
 public final class ModelPrompt {
 
+    /** Side of a mask prompt: the decoder's low-resolution output, fed back. */
+    public static final int MASK_SIZE = 256;
+
     private final float[] points;
     private final int[] labels;
     private final float[] box;
-    private final MaskLogits mask;
+    private final FloatTensor mask;
 
-    private ModelPrompt(float[] points, int[] labels, float[] box, MaskLogits mask) {
+    private ModelPrompt(float[] points, int[] labels, float[] box, FloatTensor mask) {
         this.points = points;
         this.labels = labels;
         this.box = box;
         this.mask = mask;
     }
 
+    /** A builder for a prompt with points, a box, a mask prompt, or any mix of them. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /**
-     * @param pointsXy interleaved {@code x0, y0, x1, y1, ...} in the 1024 frame (copied; may be empty)
-     * @param labels   one SAM label (0 or 1) per point (copied)
-     * @param box      {@code {x0, y0, x1, y1}} in the 1024 frame, or empty
-     * @param mask     a 256x256 mask prompt, or empty
-     * @throws IllegalArgumentException on mismatched lengths, labels other than 0/1, non-finite coordinates,
-     *                                  or a prompt with nothing in it
+     * Collects the parts of one prompt; {@link #build()} validates them together. Not thread-safe; arrays are
+     * copied when {@link #build()} runs.
      */
-    public static ModelPrompt of(float[] pointsXy, int[] labels, Optional<float[]> box, Optional<MaskLogits> mask) {
-        Objects.requireNonNull(pointsXy, "points");
-        Objects.requireNonNull(labels, "labels");
-        if (pointsXy.length != 2 * labels.length) {
-            throw new IllegalArgumentException(labels.length + " point labels need " + 2 * labels.length
-                    + " coordinates, got " + pointsXy.length);
+    public static final class Builder {
+        private float[] points = new float[0];
+        private int[] labels = new int[0];
+        private float[] box;
+        private FloatTensor mask;
+
+        private Builder() {
         }
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] != 0 && labels[i] != 1) {
-                throw new IllegalArgumentException("point " + i + " has label " + labels[i] + "; expected 0 or 1");
+
+        /**
+         * @param pointsXy interleaved {@code x0, y0, x1, y1, ...} in the 1024 frame
+         * @param labels   one SAM label (0 or 1) per point
+         */
+        public Builder points(float[] pointsXy, int[] labels) {
+            this.points = Objects.requireNonNull(pointsXy, "points");
+            this.labels = Objects.requireNonNull(labels, "labels");
+            return this;
+        }
+
+        /** @param box {@code {x0, y0, x1, y1}} in the 1024 frame */
+        public Builder box(float[] box) {
+            this.box = Objects.requireNonNull(box, "box");
+            return this;
+        }
+
+        /** @param mask a mask prompt of shape (256, 256): low-resolution logits from an earlier prediction */
+        public Builder mask(FloatTensor mask) {
+            this.mask = Objects.requireNonNull(mask, "mask");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException on mismatched lengths, labels other than 0/1, non-finite coordinates,
+         *                                  a mask that is not 256x256, or a prompt with nothing in it
+         */
+        public ModelPrompt build() {
+            if (points.length != 2 * labels.length) {
+                throw new IllegalArgumentException(labels.length + " point labels need " + 2 * labels.length
+                        + " coordinates, got " + points.length);
             }
-        }
-        requireFinite("point coordinate", pointsXy);
-        float[] b = box.map(float[]::clone).orElse(null);
-        if (b != null) {
-            if (b.length != 4) {
-                throw new IllegalArgumentException("a box has 4 coordinates, got " + b.length);
+            for (int i = 0; i < labels.length; i++) {
+                if (labels[i] != 0 && labels[i] != 1) {
+                    throw new IllegalArgumentException("point " + i + " has label " + labels[i] + "; expected 0 or 1");
+                }
             }
-            requireFinite("box coordinate", b);
+            requireFinite("point coordinate", points);
+            float[] b = box == null ? null : box.clone();
+            if (b != null) {
+                if (b.length != 4) {
+                    throw new IllegalArgumentException("a box has 4 coordinates, got " + b.length);
+                }
+                requireFinite("box coordinate", b);
+            }
+            if (mask != null && !mask.hasShape(MASK_SIZE, MASK_SIZE)) {
+                throw new IllegalArgumentException("a mask prompt must be 256x256, got " + mask);
+            }
+            if (labels.length == 0 && b == null && mask == null) {
+                throw new IllegalArgumentException("a prompt needs at least a box, a point or a mask");
+            }
+            return new ModelPrompt(points.clone(), labels.clone(), b, mask);
         }
-        MaskLogits m = mask.orElse(null);
-        if (m != null && (m.width() != MaskPrompt.SIZE || m.height() != MaskPrompt.SIZE)) {
-            throw new IllegalArgumentException("a mask prompt must be 256x256, got " + m);
-        }
-        if (labels.length == 0 && b == null && m == null) {
-            throw new IllegalArgumentException("a prompt needs at least a box, a point or a mask");
-        }
-        return new ModelPrompt(pointsXy.clone(), labels.clone(), b, m);
     }
 
     private static void requireFinite(String what, float[] values) {
@@ -94,8 +127,8 @@ public final class ModelPrompt {
         return Optional.ofNullable(box).map(float[]::clone);
     }
 
-    /** The mask prompt, if any. */
-    public Optional<MaskLogits> mask() {
+    /** The mask prompt, shape (256, 256), if any. */
+    public Optional<FloatTensor> mask() {
         return Optional.ofNullable(mask);
     }
 

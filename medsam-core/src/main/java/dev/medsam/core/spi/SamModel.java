@@ -1,12 +1,12 @@
 package dev.medsam.core.spi;
 
+import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
 import dev.medsam.core.spi.MaskDecoder;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEncoder;
-import dev.medsam.core.checkpoint.SamArchitecture;
 
 import java.util.List;
 

@@ -1,20 +1,19 @@
 package dev.medsam.core.pipeline;
 
-import dev.medsam.core.internal.ModelFrame;
-import dev.medsam.core.internal.OriginalSizeMasks;
-import dev.medsam.core.internal.PreparedImage;
-
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.MaskLogits;
 import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.Point;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.internal.PilResize;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.Tolerance;

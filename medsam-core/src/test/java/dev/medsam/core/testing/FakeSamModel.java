@@ -1,5 +1,6 @@
 package dev.medsam.core.testing;
 
+import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
@@ -7,7 +8,6 @@ import dev.medsam.core.spi.MaskDecoder;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEncoder;
-import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.SamModel;
 
 import java.util.ArrayList;

@@ -2,21 +2,21 @@ package dev.medsam.examples.cli;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
+import dev.medsam.core.Prompts;
+import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
+import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
-import dev.medsam.core.Prompts;
-import dev.medsam.core.checkpoint.SamCheckpoint;
-import dev.medsam.core.image.MedicalImage;
-import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.internal.ModelFrame;
-import dev.medsam.core.internal.OriginalSizeMasks;
-import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.internal.PreparedImage;
-import dev.medsam.core.spi.Backend;
-import dev.medsam.core.spi.BackendOptions;
-import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.examples.DemoData;
 import dev.medsam.examples.MaskImages;
@@ -124,7 +124,7 @@ public final class DemoCommand implements Callable<Integer> {
                     () -> network.predict(embedding, List.of(prompt), false));
             iou = prediction.iou(0, 0);
             masks = timings.time("postprocess to " + ct.width() + " x " + ct.height(),
-                    () -> frame.postprocess(prediction.logits(0, 0)));
+                    () -> frame.postprocess(prediction, 0, 0));
 
             BinaryMask mask = masks.binary();
             Files.createDirectories(outDir);

@@ -1,5 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
+import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
@@ -10,8 +12,6 @@ import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.spi.PromptEncoder;
-import dev.medsam.core.checkpoint.SamArchitecture;
-import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.SamModel;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
