@@ -82,7 +82,7 @@ public class DecoderBenchmark {
         embedding = session.setImage(slice, IntensityPreset.ctWindow("soft-tissue")).embedding();
 
         Box liver = phantom.liverBoxOnMiddleSlice();
-        ModelFrame frame = Pipeline.MEDSAM.frame(512, 512);
+        ModelFrame frame = ModelFrame.of(Pipeline.MEDSAM, 512, 512);
         one = List.of(frame.toModel(Prompts.of(liver)));
         List<ModelPrompt> boxes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

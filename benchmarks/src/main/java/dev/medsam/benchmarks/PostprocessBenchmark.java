@@ -43,7 +43,7 @@ public class PostprocessBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        frame = pipeline.frame(size, size);
+        frame = ModelFrame.of(pipeline, size, size);
         float[] v = new float[256 * 256];
         for (int y = 0; y < 256; y++) {
             for (int x = 0; x < 256; x++) {

@@ -50,6 +50,6 @@ public class PreprocessBenchmark {
 
     @Benchmark
     public PreparedImage prepare() {
-        return pipeline.prepare(image);
+        return PreparedImage.of(pipeline, image);
     }
 }

@@ -193,7 +193,7 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage compute(MedicalImage image, IntensityPreset preset, String key) {
-        PreparedImage prepared = pipeline.prepare(image, preset);
+        PreparedImage prepared = PreparedImage.of(pipeline, image, preset);
         long start = System.nanoTime();
         ImageEmbedding embedding = model.imageEncoder().encode(prepared.tensor());
         LOG.log(System.Logger.Level.DEBUG, () -> "encoded " + image + " (" + preset.name() + ") in "

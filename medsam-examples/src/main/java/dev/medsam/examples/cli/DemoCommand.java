@@ -116,7 +116,7 @@ public final class DemoCommand implements Callable<Integer> {
                      () -> backend.load(weights.architecture(), weights.weights()))) {
             backendName = backend.name();
             MedicalImage eightBit = timings.time("CT window " + window.name(), () -> window.apply(ct));
-            PreparedImage prepared = timings.time("preprocess to 1024 x 1024", () -> pipeline.prepare(eightBit));
+            PreparedImage prepared = timings.time("preprocess to 1024 x 1024", () -> PreparedImage.of(pipeline, eightBit));
             ImageEmbedding embedding = timings.time("image encoder", () -> network.imageEncoder().encode(prepared.tensor()));
             ModelFrame frame = prepared.frame();
             ModelPrompt prompt = frame.toModel(Prompts.of(box));

@@ -224,7 +224,7 @@ public final class SegmentCommand implements Callable<Integer> {
         MedicalImage source = chooseVolume(cl, loaded);
         requireFinite(image, source);
         MedicalImage rawPlane = source.rank() <= 2 ? source : source.plane(axis, sliceIndex(), 0);
-        ModelFrame frame = pipeline.frame(rawPlane.width(), rawPlane.height());
+        ModelFrame frame = ModelFrame.of(pipeline, rawPlane.width(), rawPlane.height());
         List<Prompts> prompts = prompts(cl, err, frame, boxList, pointList, maskLogits);
         err.flush();
 
@@ -247,7 +247,7 @@ public final class SegmentCommand implements Callable<Integer> {
                         + "apply: " + e.getMessage(), e);
             }
             modelView = eightBit.rank() <= 2 ? eightBit : eightBit.plane(axis, sliceIndex(), 0);
-            PreparedImage prepared = pipeline.prepare(modelView);
+            PreparedImage prepared = PreparedImage.of(pipeline, modelView);
             clock.lap("preprocess");
 
             for (int i = 0; i < warmup; i++) {
