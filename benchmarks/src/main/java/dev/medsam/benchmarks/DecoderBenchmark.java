@@ -4,17 +4,17 @@ import dev.medsam.benchmarks.support.CtPhantom;
 import dev.medsam.benchmarks.support.Models;
 import dev.medsam.benchmarks.support.ProcessMemory;
 import dev.medsam.core.Box;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.pipeline.ModelFrame;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -82,7 +82,7 @@ public class DecoderBenchmark {
         embedding = session.setImage(slice, IntensityPreset.ctWindow("soft-tissue")).embedding();
 
         Box liver = phantom.liverBoxOnMiddleSlice();
-        ModelFrame frame = Pipeline.MEDSAM.frame(512, 512);
+        ModelFrame frame = ModelFrame.of(Pipeline.MEDSAM, 512, 512);
         one = List.of(frame.toModel(Prompts.of(liver)));
         List<ModelPrompt> boxes = new ArrayList<>();
         for (int i = 0; i < 8; i++) {

@@ -3,11 +3,12 @@ package dev.medsam.benchmarks;
 import dev.medsam.benchmarks.support.CtPhantom;
 import dev.medsam.benchmarks.support.Models;
 import dev.medsam.benchmarks.support.ProcessMemory;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageTensor;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.SamModel;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -68,7 +69,7 @@ public class EncoderBenchmark {
             case "tiny" -> sam = Models.tiny(backend);
             default -> throw new IllegalArgumentException("model '" + model + "': use vit_b or tiny");
         }
-        input = Pipeline.MEDSAM.prepare(CtPhantom.of(512, 512, 1).slice(0), IntensityPreset.ctWindow("soft-tissue"))
+        input = PreparedImage.of(Pipeline.MEDSAM, CtPhantom.of(512, 512, 1).slice(0), IntensityPreset.ctWindow("soft-tissue"))
                 .tensor();
     }
 

@@ -1,8 +1,8 @@
 package dev.medsam.benchmarks;
 
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -43,7 +43,7 @@ public class PostprocessBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        frame = pipeline.frame(size, size);
+        frame = ModelFrame.of(pipeline, size, size);
         float[] v = new float[256 * 256];
         for (int y = 0; y < 256; y++) {
             for (int x = 0; x < 256; x++) {

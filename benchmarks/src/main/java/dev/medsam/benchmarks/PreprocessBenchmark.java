@@ -2,9 +2,9 @@ package dev.medsam.benchmarks;
 
 import dev.medsam.benchmarks.support.CtPhantom;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.pipeline.PreparedImage;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -50,6 +50,6 @@ public class PreprocessBenchmark {
 
     @Benchmark
     public PreparedImage prepare() {
-        return pipeline.prepare(image);
+        return PreparedImage.of(pipeline, image);
     }
 }

@@ -1,6 +1,7 @@
 package dev.medsam.core;
 
-import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.spi.ImageEmbedding;
 
 import java.util.Objects;
 

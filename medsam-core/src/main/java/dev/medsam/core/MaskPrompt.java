@@ -1,5 +1,7 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.MaskPrediction;
+
 import java.util.Objects;
 
 /**

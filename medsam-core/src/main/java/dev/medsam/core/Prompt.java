@@ -1,5 +1,7 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.ModelPrompt;
+
 /**
  * One part of a prompt for one object: a {@link Box}, a {@link Point} or a {@link MaskPrompt}.
  *

@@ -1,5 +1,7 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.ImageEmbedding;
+
 import java.util.List;
 import java.util.Objects;
 

@@ -3,15 +3,20 @@ package dev.medsam.core;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.EmbeddingCache;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.pipeline.PreparedImage;
-import dev.medsam.core.pipeline.internal.EmbeddingCache;
 import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 
 import java.io.IOException;
@@ -188,7 +193,7 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage compute(MedicalImage image, IntensityPreset preset, String key) {
-        PreparedImage prepared = pipeline.prepare(image, preset);
+        PreparedImage prepared = PreparedImage.of(pipeline, image, preset);
         long start = System.nanoTime();
         ImageEmbedding embedding = model.imageEncoder().encode(prepared.tensor());
         LOG.log(System.Logger.Level.DEBUG, () -> "encoded " + image + " (" + preset.name() + ") in "
@@ -327,7 +332,7 @@ public final class SegmentationSession implements AutoCloseable {
                 for (int b = 0; b < group.size(); b++) {
                     List<MaskCandidate> candidates = new ArrayList<>(expectedMasks);
                     for (int c = 0; c < expectedMasks; c++) {
-                        MaskLogits lowRes = prediction.logits(b, c);
+                        MaskLogits lowRes = ModelFrame.lowResLogits(prediction, b, c);
                         OriginalSizeMasks masks = frame.postprocess(lowRes);
                         candidates.add(new MaskCandidate(lowRes, masks.probability(), masks.binary(),
                                 prediction.iou(b, c)));

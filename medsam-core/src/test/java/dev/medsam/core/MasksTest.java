@@ -1,5 +1,8 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.MaskPrediction;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

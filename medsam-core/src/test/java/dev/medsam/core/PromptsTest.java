@@ -1,5 +1,7 @@
 package dev.medsam.core;
 
+import dev.medsam.core.spi.ModelPrompt;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -51,15 +53,11 @@ class PromptsTest {
 
     @Test
     void modelPromptChecksStructure() {
-        ModelPrompt box = ModelPrompt.of(new float[0], new int[0], java.util.Optional.of(new float[] {1, 2, 3, 4}),
-                java.util.Optional.empty());
-        ModelPrompt point = ModelPrompt.of(new float[] {5, 6}, new int[] {1}, java.util.Optional.empty(),
-                java.util.Optional.empty());
+        ModelPrompt box = ModelPrompt.builder().box(new float[] {1, 2, 3, 4}).build();
+        ModelPrompt point = ModelPrompt.builder().points(new float[] {5, 6}, new int[] {1}).build();
         assertTrue(box.sameStructureAs(box));
         assertTrue(!box.sameStructureAs(point));
-        assertThrows(IllegalArgumentException.class, () -> ModelPrompt.of(new float[] {1}, new int[] {1},
-                java.util.Optional.empty(), java.util.Optional.empty()));
-        assertThrows(IllegalArgumentException.class, () -> ModelPrompt.of(new float[] {1, 2}, new int[] {2},
-                java.util.Optional.empty(), java.util.Optional.empty()));
+        assertThrows(IllegalArgumentException.class, () -> ModelPrompt.builder().points(new float[] {1}, new int[] {1}).build());
+        assertThrows(IllegalArgumentException.class, () -> ModelPrompt.builder().points(new float[] {1, 2}, new int[] {2}).build());
     }
 }

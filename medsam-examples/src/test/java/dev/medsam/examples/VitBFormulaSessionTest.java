@@ -1,15 +1,16 @@
 package dev.medsam.examples;
 
 import dev.medsam.core.EncodedImage;
-import dev.medsam.core.ImageEmbedding;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.FormulaWeights;
 import org.junit.jupiter.api.AfterAll;
@@ -50,7 +51,7 @@ class VitBFormulaSessionTest {
         try (SegmentationSession session = SegmentationSession.of(model)) {
             EncodedImage reference = new EncodedImage(
                     ImageEmbedding.of(ParityFixtures.array("vitb-formula/image_embeddings.npy").toFloatTensor()),
-                    session.pipeline().frame(512, 512), "vitb-formula reference embedding");
+                    ModelFrame.of(session.pipeline(), 512, 512), "vitb-formula reference embedding");
             session.setImage(reference);
             List<Prompts> prompts = ParityFixtures.prompts("vitb-formula", "box");
             assertEquals(1, prompts.size());

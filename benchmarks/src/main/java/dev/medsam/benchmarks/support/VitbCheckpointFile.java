@@ -1,6 +1,6 @@
 package dev.medsam.benchmarks.support;
 
-import dev.medsam.core.checkpoint.BenchmarkCheckpoints;
+import dev.medsam.benchmarks.support.BenchmarkCheckpoints;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.checkpoint.StateDict;

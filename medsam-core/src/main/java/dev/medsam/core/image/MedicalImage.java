@@ -1,6 +1,6 @@
 package dev.medsam.core.image;
 
-import dev.medsam.core.internal.HalfFloats;
+import dev.medsam.core.image.internal.HalfFloats;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,7 +1,5 @@
 package dev.medsam.core.pipeline;
 
-import dev.medsam.core.image.MedicalImage;
-import dev.medsam.core.pipeline.internal.Preprocess;
 
 import java.util.Objects;
 
@@ -27,30 +25,4 @@ public enum Pipeline {
     MEDSAM,
     /** Segment Anything's predictor preprocessing and postprocessing. */
     SAM;
-
-    /** The mapping between an image of {@code width x height} pixels and the model frame. */
-    public ModelFrame frame(int width, int height) {
-        return ModelFrame.of(this, width, height);
-    }
-
-    /**
-     * Preprocesses an 8-bit 2D image (grey, grey + alpha, RGB or RGBA) into the network input.
-     *
-     * @throws IllegalArgumentException if the image is not 8-bit unsigned or has more than one plane
-     */
-    public PreparedImage prepare(MedicalImage image) {
-        Objects.requireNonNull(image, "image");
-        Preprocess.requireUint8Plane(image);
-        ModelFrame frame = frame(image.width(), image.height());
-        return switch (this) {
-            case MEDSAM -> new PreparedImage(Preprocess.medsam(image), frame);
-            case SAM -> new PreparedImage(Preprocess.sam(image, frame.resizedWidth(), frame.resizedHeight()), frame);
-        };
-    }
-
-    /** Applies {@code preset} (for example a CT window), then {@link #prepare(MedicalImage)}. */
-    public PreparedImage prepare(MedicalImage image, IntensityPreset preset) {
-        Objects.requireNonNull(preset, "preset");
-        return prepare(preset.apply(Objects.requireNonNull(image, "image")));
-    }
 }

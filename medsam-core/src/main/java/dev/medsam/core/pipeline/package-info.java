@@ -2,8 +2,8 @@
  * MedSAM's 2D pipeline, exact to the reference: intensity presets ({@link dev.medsam.core.pipeline.IntensityPreset}),
  * image preprocessing into the network input ({@link dev.medsam.core.pipeline.Pipeline#prepare}), prompt mapping
  * to the 1024x1024 model frame and back, and postprocessing of the decoder's logits to masks of the image's size
- * ({@link dev.medsam.core.pipeline.ModelFrame}). {@link dev.medsam.core.SegmentationSession} runs all of it;
- * use this package directly to run the steps one by one (for example to save the network input).
+ * (internal to the session). {@link dev.medsam.core.SegmentationSession} runs all of it;
+ * {@link dev.medsam.core.pipeline.Pipeline#prepare} alone gives the network input (for example to save it).
  *
  * <h2>Where each kind of pixel goes</h2>
  * <table>
@@ -25,3 +25,4 @@
  * are within 2e-7 and masks identical.
  */
 package dev.medsam.core.pipeline;
+

@@ -18,7 +18,7 @@ public interface Backend extends AutoCloseable {
     /**
      * Builds the network for {@code architecture} and uploads the weights.
      *
-     * @throws dev.medsam.core.BackendException with kind {@code INCOMPATIBLE_MODEL} if the weights do not fit
+     * @throws dev.medsam.core.spi.BackendException with kind {@code INCOMPATIBLE_MODEL} if the weights do not fit
      * @throws IllegalStateException            if the backend was closed
      */
     SamModel load(SamArchitecture architecture, StateDict weights);

@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.Device;
+import dev.medsam.core.spi.Device;
 
 import java.util.Map;
 import java.util.Objects;

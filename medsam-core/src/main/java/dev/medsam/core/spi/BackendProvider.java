@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.BackendException;
+import dev.medsam.core.spi.BackendException;
 
 /**
  * A way to run the SAM network, found with {@link java.util.ServiceLoader}: list the implementing class in

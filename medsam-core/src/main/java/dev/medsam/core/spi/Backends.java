@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.BackendException;
+import dev.medsam.core.spi.BackendException;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,9 +1,12 @@
 package dev.medsam.core.checkpoint;
 
-import dev.medsam.core.checkpoint.PickleWriter.Tensor;
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.PickleWriter.Tensor;
+import dev.medsam.core.testing.PickleWriter;
 import dev.medsam.core.testing.RequiresSharedFixtures;
+import dev.medsam.core.testing.SafetensorsBuilder;
 import dev.medsam.core.testing.TempFolders;
+import dev.medsam.core.testing.TorchZipBuilder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;

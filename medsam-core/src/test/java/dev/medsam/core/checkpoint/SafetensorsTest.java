@@ -1,6 +1,7 @@
 package dev.medsam.core.checkpoint;
 
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.SafetensorsBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,10 @@
 package dev.medsam.core.checkpoint;
 
-import dev.medsam.core.checkpoint.PickleWriter.Tensor;
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.PickleWriter.Tensor;
+import dev.medsam.core.testing.PickleWriter;
+import dev.medsam.core.testing.SafetensorsBuilder;
+import dev.medsam.core.testing.TorchZipBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

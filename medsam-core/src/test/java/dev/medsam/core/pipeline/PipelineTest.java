@@ -2,15 +2,18 @@ package dev.medsam.core.pipeline;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.MaskLogits;
 import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.Point;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.internal.PilResize;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.Tolerance;
@@ -22,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -51,23 +53,23 @@ class PipelineTest {
     void medsamPreprocessingReproducesTheParityInputExactly() {
         byte[] rgb = FixtureArray.read(Fixtures.samParity("tiny/image_orig_u8.npy")).bytes();
         float[] expected = FixtureArray.read(Fixtures.samParity("tiny/input.npy")).floats();
-        PreparedImage prepared = Pipeline.MEDSAM.prepare(uint8(rgb, 3, 512, 512));
+        PreparedImage prepared = PreparedImage.of(Pipeline.MEDSAM, uint8(rgb, 3, 512, 512));
         assertEquals(0, mismatches(expected, prepared.tensor().tensor().toArray()), "mismatching values (RGB)");
         // the demo image is grey stored as RGB: the grey path must give the same tensor
         byte[] grey = new byte[512 * 512];
         for (int i = 0; i < grey.length; i++) {
             grey[i] = rgb[3 * i];
         }
-        PreparedImage fromGrey = Pipeline.MEDSAM.prepare(uint8(grey, 1, 512, 512));
+        PreparedImage fromGrey = PreparedImage.of(Pipeline.MEDSAM, uint8(grey, 1, 512, 512));
         assertEquals(0, mismatches(expected, fromGrey.tensor().tensor().toArray()), "mismatching values (grey)");
-        assertEquals(Pipeline.MEDSAM.frame(512, 512), fromGrey.frame());
+        assertEquals(ModelFrame.of(Pipeline.MEDSAM, 512, 512), fromGrey.frame());
     }
 
     @Test
     void medsamPreprocessingOfAShrunkNonSquareImage() {
         byte[] rgb = FixtureArray.read(Fixtures.require("fixtures/preprocess/fundus_1600x1200_u8.npy")).bytes();
         byte[] resized = FixtureArray.read(Fixtures.require("fixtures/preprocess/fundus_resized_1024_u8.npy")).bytes();
-        float[] tensor = Pipeline.MEDSAM.prepare(uint8(rgb, 3, 1600, 1200)).tensor().tensor().toArray();
+        float[] tensor = PreparedImage.of(Pipeline.MEDSAM, uint8(rgb, 3, 1600, 1200)).tensor().tensor().toArray();
         int min = 255;
         int max = 0;
         for (byte b : resized) {
@@ -87,12 +89,12 @@ class PipelineTest {
     @Test
     void nonEightBitImagesNeedAPreset() {
         MedicalImage img = MedicalImage.builder(DataType.INT16, 4, 4).data(ByteBuffer.allocate(32)).build();
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Pipeline.MEDSAM.prepare(img));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PreparedImage.of(Pipeline.MEDSAM, img));
         assertTrue(e.getMessage().contains("int16") && e.getMessage().contains("IntensityPreset"), e.getMessage());
-        PreparedImage p = Pipeline.MEDSAM.prepare(img, IntensityPreset.ctWindow("lung"));
+        PreparedImage p = PreparedImage.of(Pipeline.MEDSAM, img, IntensityPreset.ctWindow("lung"));
         assertTrue(p.tensor().tensor().hasShape(1, 3, 1024, 1024));
         MedicalImage volume = MedicalImage.builder(DataType.UINT8, 4, 4, 2).data(ByteBuffer.allocate(32)).build();
-        assertThrows(IllegalArgumentException.class, () -> Pipeline.MEDSAM.prepare(volume));
+        assertThrows(IllegalArgumentException.class, () -> PreparedImage.of(Pipeline.MEDSAM, volume));
     }
 
     /** Every stored type reaches the network input through its default preset (16-bit, signed, float ...). */
@@ -116,7 +118,7 @@ class PipelineTest {
             }
             MedicalImage img = MedicalImage.builder(type, w, h).data(b.flip()).build();
             IntensityPreset preset = IntensityPreset.defaultFor(img);
-            float[] t = Pipeline.MEDSAM.prepare(img, preset).tensor().tensor().toArray();
+            float[] t = PreparedImage.of(Pipeline.MEDSAM, img, preset).tensor().tensor().toArray();
             float min = Float.MAX_VALUE;
             float max = -Float.MAX_VALUE;
             for (float f : t) {
@@ -142,7 +144,7 @@ class PipelineTest {
     void constantImagesGiveZeros() {
         byte[] v = new byte[7 * 5];
         Arrays.fill(v, (byte) 77);
-        float[] t = Pipeline.MEDSAM.prepare(uint8(v, 1, 7, 5)).tensor().tensor().toArray();
+        float[] t = PreparedImage.of(Pipeline.MEDSAM, uint8(v, 1, 7, 5)).tensor().tensor().toArray();
         for (float f : t) {
             assertEquals(0f, f);
         }
@@ -152,7 +154,7 @@ class PipelineTest {
 
     @Test
     void boxesAndPointsMapAsTheReference() {
-        ModelFrame frame = Pipeline.MEDSAM.frame(512, 512);
+        ModelFrame frame = ModelFrame.of(Pipeline.MEDSAM, 512, 512);
         float[] box1024 = FixtureArray.read(Fixtures.samParity("tiny/box/boxes_1024.npy")).floats();
         ModelPrompt p = frame.toModel(Prompts.of(new Box(95, 255, 190, 350)));
         assertArrayEquals(box1024, p.box().orElseThrow());
@@ -170,21 +172,21 @@ class PipelineTest {
 
     @Test
     void nonSquareImagesScaleEachAxis() {
-        ModelFrame medsam = Pipeline.MEDSAM.frame(400, 200);
+        ModelFrame medsam = ModelFrame.of(Pipeline.MEDSAM, 400, 200);
         assertEquals(new Box(256, 512, 512, 1024), medsam.toModel(new Box(100, 100, 200, 200)));
-        ModelFrame sam = Pipeline.SAM.frame(400, 200);
+        ModelFrame sam = ModelFrame.of(Pipeline.SAM, 400, 200);
         assertEquals(1024, sam.resizedWidth());
         assertEquals(512, sam.resizedHeight());
         assertEquals(new Box(256, 256, 512, 512), sam.toModel(new Box(100, 100, 200, 200)));
-        ModelFrame odd = Pipeline.SAM.frame(600, 400);
+        ModelFrame odd = ModelFrame.of(Pipeline.SAM, 600, 400);
         assertEquals(683, odd.resizedHeight()); // int(400 * 1024 / 600 + 0.5)
         // beyond 2048:1 SAM's formula gives a side of 0 pixels; the frame keeps at least one
-        assertEquals(1, Pipeline.SAM.frame(8192, 1).resizedHeight());
+        assertEquals(1, ModelFrame.of(Pipeline.SAM, 8192, 1).resizedHeight());
     }
 
     @Test
     void boxesOutsideAreClippedAndWhollyOutsideRejected() {
-        ModelFrame frame = Pipeline.MEDSAM.frame(100, 50);
+        ModelFrame frame = ModelFrame.of(Pipeline.MEDSAM, 100, 50);
         assertEquals(new Box(0, 10, 100, 50), frame.clip(new Box(-20, 10, 130, 70)));
         assertEquals(new Box(0, 204.8f, 1024, 1024), frame.toModel(new Box(-20, 10, 130, 70)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -215,7 +217,7 @@ class PipelineTest {
         }
         Box box = new Box(x0, y0, x1, y1);
         for (Pipeline p : Pipeline.values()) {
-            ModelFrame frame = p.frame(width, height);
+            ModelFrame frame = ModelFrame.of(p, width, height);
             Box back = frame.toOriginal(frame.toModel(box));
             double err = Math.max(Math.max(Math.abs(back.x0() - x0), Math.abs(back.x1() - x1)),
                     Math.max(Math.abs(back.y0() - y0), Math.abs(back.y1() - y1)));
@@ -237,7 +239,7 @@ class PipelineTest {
         float[] lowres = FixtureArray.read(Fixtures.samParity(dir + "/lowres_single.npy")).floats();
         float[] prob = FixtureArray.read(Fixtures.samParity(dir + "/prob.npy")).floats();
         byte[] mask = FixtureArray.read(Fixtures.samParity(dir + "/mask.npy")).bytes();
-        ModelFrame frame = Pipeline.MEDSAM.frame(512, 512);
+        ModelFrame frame = ModelFrame.of(Pipeline.MEDSAM, 512, 512);
         int plane = 512 * 512;
         for (int o = 0; o < objects; o++) {
             MaskLogits logits = MaskLogits.of(256, 256, Arrays.copyOfRange(lowres, o * 65536, (o + 1) * 65536));
@@ -271,7 +273,7 @@ class PipelineTest {
                 l[y * 256 + x] = x < 128 && y < 64 ? 8f : -8f;
             }
         }
-        ModelFrame frame = Pipeline.SAM.frame(512, 256);
+        ModelFrame frame = ModelFrame.of(Pipeline.SAM, 512, 256);
         BinaryMask mask = frame.postprocess(MaskLogits.of(256, 256, l)).binary();
         assertEquals(512, mask.width());
         assertEquals(256, mask.height());
@@ -281,7 +283,7 @@ class PipelineTest {
         assertEquals(255, bounds.maxX(), 1);
         assertEquals(127, bounds.maxY(), 1);
         // MedSAM would stretch the same logits over the whole image instead
-        BinaryMask medsam = Pipeline.MEDSAM.frame(512, 256).postprocess(MaskLogits.of(256, 256, l)).binary();
+        BinaryMask medsam = ModelFrame.of(Pipeline.MEDSAM, 512, 256).postprocess(MaskLogits.of(256, 256, l)).binary();
         assertEquals(63, medsam.bounds().orElseThrow().maxY(), 1);
     }
 
@@ -300,7 +302,7 @@ class PipelineTest {
     void samPreprocessingNormalisesAndPads() {
         byte[] grey = new byte[8 * 4];
         Arrays.fill(grey, (byte) 200);
-        PreparedImage p = Pipeline.SAM.prepare(uint8(grey, 1, 8, 4));
+        PreparedImage p = PreparedImage.of(Pipeline.SAM, uint8(grey, 1, 8, 4));
         assertEquals(1024, p.frame().resizedWidth());
         assertEquals(512, p.frame().resizedHeight());
         ImageTensor t = p.tensor();
@@ -316,8 +318,13 @@ class PipelineTest {
 
     @Test
     void maskPromptsPassThrough() {
-        MaskLogits m = MaskLogits.of(256, 256, new float[65536]);
-        ModelPrompt p = Pipeline.MEDSAM.frame(10, 10).toModel(Prompts.of(new Box(1, 1, 5, 5), new MaskPrompt(m)));
-        assertEquals(Optional.of(m), p.mask());
+        float[] values = new float[65536];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.25f - 100;
+        }
+        MaskLogits m = MaskLogits.of(256, 256, values);
+        ModelPrompt p = ModelFrame.of(Pipeline.MEDSAM, 10, 10).toModel(Prompts.of(new Box(1, 1, 5, 5), new MaskPrompt(m)));
+        assertArrayEquals(new int[] {256, 256}, p.mask().orElseThrow().shape());
+        assertArrayEquals(values, p.mask().orElseThrow().toArray());
     }
 }

@@ -1,8 +1,8 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.BackendException;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.spi.BackendException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

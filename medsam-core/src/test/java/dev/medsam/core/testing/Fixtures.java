@@ -12,7 +12,8 @@ import java.nio.file.Path;
  *
  * <p>Tests that need it call {@link #require(String)}: when the folder is absent (a clone without
  * {@code ../shared}), they are skipped with a message saying where it was looked for; {@code .ci/run}
- * always provides it.
+ * always provides it and sets {@code MEDSAM_REQUIRE_FIXTURES=1} (or {@code -Dmedsam.requireFixtures=true}),
+ * which turns every such skip into a failure, so that CI cannot pass by skipping.
  */
 public final class Fixtures {
 
@@ -39,15 +40,28 @@ public final class Fixtures {
         return Files.isDirectory(sharedDir());
     }
 
+    /** Whether a missing shared folder fails the tests instead of skipping them (CI sets this). */
+    public static boolean required() {
+        String p = System.getProperty("medsam.requireFixtures");
+        if (p != null && !p.isBlank()) {
+            return Boolean.parseBoolean(p.strip());
+        }
+        String e = System.getenv("MEDSAM_REQUIRE_FIXTURES");
+        return e != null && (e.strip().equals("1") || e.strip().equalsIgnoreCase("true"));
+    }
+
     /**
      * A path inside the shared folder, e.g. {@code fixtures/sam-parity/tiny/input.npy}. Skips the calling test
-     * if the shared folder is absent; fails it if the folder is there but the file is not (a broken fixture set
+     * if the shared folder is absent (fails it instead when {@link #required()}); fails it if the folder is there but the file is not (a broken fixture set
      * must not pass silently).
      */
     public static Path require(String relative) {
         Path shared = sharedDir();
-        Assumptions.assumeTrue(Files.isDirectory(shared),
-                "shared fixtures not found at " + shared + " (set -Dmedsam.shared or MEDSAM_SHARED)");
+        String missing = "shared fixtures not found at " + shared + " (set -Dmedsam.shared or MEDSAM_SHARED)";
+        if (!Files.isDirectory(shared) && required()) {
+            throw new AssertionError(missing + "; MEDSAM_REQUIRE_FIXTURES / medsam.requireFixtures forbids skipping");
+        }
+        Assumptions.assumeTrue(Files.isDirectory(shared), missing);
         Path p = shared.resolve(relative);
         if (!Files.exists(p)) {
             throw new AssertionError("fixture missing: " + p);

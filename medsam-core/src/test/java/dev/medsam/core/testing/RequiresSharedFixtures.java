@@ -12,7 +12,8 @@ public final class RequiresSharedFixtures implements SkipExecutionHook {
 
     @Override
     public SkipResult shouldBeSkipped(LifecycleContext context) {
-        return Fixtures.available() ? SkipResult.doNotSkip()
+        // When fixtures are required, run the property: its Fixtures.require(...) then fails with the reason.
+        return Fixtures.available() || Fixtures.required() ? SkipResult.doNotSkip()
                 : SkipResult.skip("shared fixtures not found at " + Fixtures.sharedDir()
                         + " (set -Dmedsam.shared or MEDSAM_SHARED)");
     }

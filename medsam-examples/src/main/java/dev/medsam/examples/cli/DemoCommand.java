@@ -2,21 +2,21 @@ package dev.medsam.examples.cli;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.Device;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.pipeline.PreparedImage;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.examples.DemoData;
 import dev.medsam.examples.MaskImages;
@@ -114,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
                      () -> backend.load(weights.architecture(), weights.weights()))) {
             backendName = backend.name();
             MedicalImage eightBit = timings.time("CT window " + window.name(), () -> window.apply(ct));
-            PreparedImage prepared = timings.time("preprocess to 1024 x 1024", () -> pipeline.prepare(eightBit));
+            PreparedImage prepared = timings.time("preprocess to 1024 x 1024", () -> PreparedImage.of(pipeline, eightBit));
             ImageEmbedding embedding = timings.time("image encoder", () -> network.imageEncoder().encode(prepared.tensor()));
             ModelFrame frame = prepared.frame();
             ModelPrompt prompt = frame.toModel(Prompts.of(box));
@@ -122,7 +122,7 @@ public final class DemoCommand implements Callable<Integer> {
                     () -> network.predict(embedding, List.of(prompt), false));
             iou = prediction.iou(0, 0);
             masks = timings.time("postprocess to " + ct.width() + " x " + ct.height(),
-                    () -> frame.postprocess(prediction.logits(0, 0)));
+                    () -> frame.postprocess(prediction, 0, 0));
 
             BinaryMask mask = masks.binary();
             Files.createDirectories(outDir);

@@ -1,6 +1,6 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.Device;
+import dev.medsam.core.spi.Device;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

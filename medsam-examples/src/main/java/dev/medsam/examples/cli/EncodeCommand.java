@@ -1,12 +1,12 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;

@@ -2,12 +2,8 @@ package dev.medsam.examples.cli;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.Device;
-import dev.medsam.core.ImageEmbedding;
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
 import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.Point;
 import dev.medsam.core.PointLabel;
 import dev.medsam.core.Prompt;
@@ -16,14 +12,18 @@ import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
+import dev.medsam.core.internal.OriginalSizeMasks;
+import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.pipeline.ModelFrame;
-import dev.medsam.core.pipeline.OriginalSizeMasks;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.pipeline.PreparedImage;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.io.AtomicFiles;
 import dev.medsam.io.ImageFormat;
@@ -246,7 +246,7 @@ public final class SegmentCommand implements Callable<Integer> {
                         + "slice; slice the series along --axis 2, not " + axis);
             }
         }
-        ModelFrame frame = pipeline.frame(rawPlane.width(), rawPlane.height());
+        ModelFrame frame = ModelFrame.of(pipeline, rawPlane.width(), rawPlane.height());
         List<Prompts> prompts = prompts(cl, err, frame, boxList, pointList, maskLogits);
         err.flush();
 
@@ -269,7 +269,7 @@ public final class SegmentCommand implements Callable<Integer> {
                         + "apply: " + e.getMessage(), e);
             }
             modelView = eightBit.rank() <= 2 ? eightBit : eightBit.plane(axis, sliceIndex(), 0);
-            PreparedImage prepared = pipeline.prepare(modelView);
+            PreparedImage prepared = PreparedImage.of(pipeline, modelView);
             clock.lap("preprocess");
 
             for (int i = 0; i < warmup; i++) {
@@ -295,7 +295,7 @@ public final class SegmentCommand implements Callable<Integer> {
         int[] best = new int[b];
         for (int i = 0; i < b; i++) {
             best[i] = prediction.bestMask(i);
-            OriginalSizeMasks m = frame.postprocess(prediction.logits(i, best[i]));
+            OriginalSizeMasks m = frame.postprocess(prediction, i, best[i]);
             masks.add(m.binary());
             if (probabilities != null) {
                 m.probability().buffer().get(probabilities, i * w * h, w * h);

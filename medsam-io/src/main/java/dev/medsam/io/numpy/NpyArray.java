@@ -1,8 +1,8 @@
 package dev.medsam.io.numpy;
 
-import dev.medsam.core.FloatTensor;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.io.internal.NpyValues;
 
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.FloatTensor;
 import org.tensorflow.types.TFloat32;
 
 import java.util.ArrayList;

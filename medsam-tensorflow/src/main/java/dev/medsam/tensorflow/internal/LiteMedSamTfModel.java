@@ -1,7 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import org.tensorflow.Graph;

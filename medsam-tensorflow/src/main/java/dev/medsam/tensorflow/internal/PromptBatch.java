@@ -1,8 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrompt;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ModelPrompt;
 
 import java.util.List;
 import java.util.Objects;
@@ -43,7 +42,7 @@ record PromptBatch(int batch, int entries, float[] coords, int[] codes, float[] 
         int b = prompts.size();
         float[] coords = new float[b * n * 2];
         int[] codes = new int[b * n];
-        float[] masks = mask ? new float[b * MaskPrompt.SIZE * MaskPrompt.SIZE] : null;
+        float[] masks = mask ? new float[b * ModelPrompt.MASK_SIZE * ModelPrompt.MASK_SIZE] : null;
         for (int i = 0; i < b; i++) {
             ModelPrompt p = prompts.get(i);
             float[] xy = p.points();
@@ -66,8 +65,8 @@ record PromptBatch(int batch, int entries, float[] coords, int[] codes, float[] 
                 codes[e] = -1; // padding point at (0, 0)
             }
             if (mask) {
-                MaskLogits m = p.mask().orElseThrow();
-                m.buffer().get(masks, i * MaskPrompt.SIZE * MaskPrompt.SIZE, MaskPrompt.SIZE * MaskPrompt.SIZE);
+                FloatTensor m = p.mask().orElseThrow();
+                m.buffer().get(masks, i * ModelPrompt.MASK_SIZE * ModelPrompt.MASK_SIZE, ModelPrompt.MASK_SIZE * ModelPrompt.MASK_SIZE);
             }
         }
         return new PromptBatch(b, n, coords, codes, masks);

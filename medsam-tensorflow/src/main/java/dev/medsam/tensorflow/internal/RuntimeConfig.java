@@ -1,6 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.Device;
+import dev.medsam.core.spi.Device;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.proto.ConfigProto;
 

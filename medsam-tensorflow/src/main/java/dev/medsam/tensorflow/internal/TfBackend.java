@@ -1,11 +1,11 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.Device;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.SamModel;
 import org.tensorflow.DeviceSpec;
 import org.tensorflow.TensorFlow;

@@ -1,17 +1,17 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageEncoder;
-import dev.medsam.core.ImageTensor;
-import dev.medsam.core.MaskDecoder;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
-import dev.medsam.core.PromptEmbeddings;
-import dev.medsam.core.PromptEncoder;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageEncoder;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.MaskDecoder;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEmbeddings;
+import dev.medsam.core.spi.PromptEncoder;
 import dev.medsam.core.spi.SamModel;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;

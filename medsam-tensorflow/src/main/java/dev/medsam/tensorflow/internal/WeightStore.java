@@ -1,7 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
 import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.spi.BackendException;
 import org.tensorflow.Operand;
 import org.tensorflow.Session;
 import org.tensorflow.ndarray.Shape;

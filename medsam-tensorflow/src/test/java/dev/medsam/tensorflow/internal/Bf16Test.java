@@ -1,12 +1,12 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.metrics.LabelVolume;
 import dev.medsam.core.metrics.SegmentationMetrics;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.Test;
 

@@ -1,11 +1,11 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.Device;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.Device;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -27,8 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DeviceAndOptionsTest {
 
-    private static final ModelPrompt BOX = ModelPrompt.of(new float[0], new int[0],
-            Optional.of(new float[] {190, 510, 380, 700}), Optional.empty());
+    private static final ModelPrompt BOX = ModelPrompt.builder().box(new float[] {190, 510, 380, 700}).build();
 
     @Test
     void gpuWithoutAGpuFailsWithADeviceError() {

@@ -1,9 +1,9 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ModelPrompt;
-import dev.medsam.core.PromptEmbeddings;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.spi.SamModel;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LifecycleTest {
 
-    private static final ModelPrompt BOX = ModelPrompt.of(new float[0], new int[0],
-            Optional.of(new float[] {190, 510, 380, 700}), Optional.empty());
+    private static final ModelPrompt BOX = ModelPrompt.builder().box(new float[] {190, 510, 380, 700}).build();
 
     private static TfBackend open() {
         return TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());

@@ -1,6 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;

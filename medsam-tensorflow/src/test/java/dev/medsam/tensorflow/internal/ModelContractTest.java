@@ -1,17 +1,16 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.BackendException;
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.checkpoint.TensorData;
 import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.BackendProvider;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.tensorflow.TensorFlowBackendProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,7 +52,7 @@ class ModelContractTest {
     }
 
     static ModelPrompt box(float x0, float y0, float x1, float y1) {
-        return ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {x0, y0, x1, y1}), Optional.empty());
+        return ModelPrompt.builder().box(new float[] {x0, y0, x1, y1}).build();
     }
 
     @Test
@@ -94,7 +93,7 @@ class ModelContractTest {
         ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
         assertThrows(IllegalArgumentException.class, () -> model.predict(e, List.of(), false));
         assertThrows(IllegalArgumentException.class, () -> model.promptEncoder().encode(List.of()));
-        ModelPrompt point = ModelPrompt.of(new float[] {300, 600}, new int[] {1}, Optional.empty(), Optional.empty());
+        ModelPrompt point = ModelPrompt.builder().points(new float[] {300, 600}, new int[] {1}).build();
         IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
                 () -> model.predict(e, List.of(box(10, 10, 100, 100), point), false));
         assertTrue(mixed.getMessage().contains("prompt 1"), mixed.getMessage());
@@ -125,8 +124,8 @@ class ModelContractTest {
     @Test
     void maskOnlyPromptsRunThroughPredictButHaveNoSparseEmbeddings() {
         ImageEmbedding e = ImageEmbedding.of(TinyParityTest.fixture("tiny/image_embeddings.npy"));
-        MaskLogits m = MaskLogits.of(256, 256, TinyParityTest.fixture("tiny/mask_box/mask_input.npy").toArray());
-        ModelPrompt maskOnly = ModelPrompt.of(new float[0], new int[0], Optional.empty(), Optional.of(m));
+        FloatTensor m = FloatTensor.of(new int[] {256, 256}, TinyParityTest.fixture("tiny/mask_box/mask_input.npy").toArray());
+        ModelPrompt maskOnly = ModelPrompt.builder().mask(m).build();
         MaskPrediction p = model.predict(e, List.of(maskOnly, maskOnly), true);
         assertArrayEquals(new int[] {2, 3, 256, 256}, p.logits().shape());
         assertArrayEquals(p.logits(0, 1).toArray(), p.logits(1, 1).toArray());

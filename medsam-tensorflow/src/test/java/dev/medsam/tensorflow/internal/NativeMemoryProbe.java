@@ -1,8 +1,8 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ModelPrompt;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,8 +28,7 @@ public final class NativeMemoryProbe {
     public static void main(String[] args) throws Exception {
         try (TfBackend backend = TfBackend.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
              TfSamModel model = (TfSamModel) backend.load(TinyModel.architecture(), TinyModel.weights())) {
-            ModelPrompt box = ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {190, 510, 380, 700}),
-                    Optional.empty());
+            ModelPrompt box = ModelPrompt.builder().box(new float[] {190, 510, 380, 700}).build();
             // Two threads, the same two for warm-up and measurement: concurrent encodes, the bounded decoder cache
             // filled from both, and whatever a new thread costs once (malloc arenas, thread-local pools) paid in the
             // warm-up, which also creates executors, oneDNN primitives and allocator pools.

@@ -1,10 +1,10 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.testing.FormulaWeights;
 import dev.medsam.core.testing.Tolerance;
 

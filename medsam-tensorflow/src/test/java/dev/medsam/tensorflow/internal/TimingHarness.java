@@ -1,12 +1,12 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageTensor;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 
@@ -66,11 +66,10 @@ public final class TimingHarness {
                     float[] ref = FixtureArray.read(Fixtures.samParity("vitb-formula/image_embeddings.npy")).floats();
                     System.out.printf("embedding max|err| vs fixture: %.3g%n",
                             dev.medsam.core.testing.Tolerance.maxAbsDiff(ref, emb.tensor().toArray()));
-                    ModelPrompt box = ModelPrompt.of(new float[0], new int[0], Optional.of(new float[] {190, 510, 380, 700}), Optional.empty());
+                    ModelPrompt box = ModelPrompt.builder().box(new float[] {190, 510, 380, 700}).build();
                     List<ModelPrompt> eight = new ArrayList<>();
                     for (int i = 0; i < 8; i++) {
-                        eight.add(ModelPrompt.of(new float[0], new int[0],
-                                Optional.of(new float[] {190 + 20 * i, 510, 380 + 20 * i, 700}), Optional.empty()));
+                        eight.add(ModelPrompt.builder().box(new float[] {190 + 20 * i, 510, 380 + 20 * i, 700}).build());
                     }
                     if (System.getProperty("profile") != null) {
                         SamGraph g = model.samGraph();

@@ -1,11 +1,11 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.checkpoint.CheckpointException;
 import dev.medsam.core.checkpoint.Checkpoints;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 

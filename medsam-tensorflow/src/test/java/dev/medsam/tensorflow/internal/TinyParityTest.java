@@ -1,15 +1,14 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageTensor;
-import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
-import dev.medsam.core.PromptEmbeddings;
 import dev.medsam.core.checkpoint.Checkpoints;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.Tolerance;
@@ -111,11 +110,10 @@ class TinyParityTest {
         boolean points = c.equals("points2") || c.equals("point_box");
         FixtureArray pts = points ? FixtureArray.read(Fixtures.samParity("tiny/" + c + "/points_1024.npy")) : null;
         FixtureArray labels = points ? FixtureArray.read(Fixtures.samParity("tiny/" + c + "/point_labels.npy")) : null;
-        Optional<MaskLogits> mask = Optional.empty();
-        if (c.equals("mask_box")) {
-            float[] m = FixtureArray.read(Fixtures.samParity("tiny/mask_box/mask_input.npy")).floats();
-            mask = Optional.of(MaskLogits.of(256, 256, m));
-        }
+        FloatTensor mask = c.equals("mask_box")
+                ? FloatTensor.of(new int[] {256, 256},
+                        FixtureArray.read(Fixtures.samParity("tiny/mask_box/mask_input.npy")).floats())
+                : null;
         int b = boxes != null ? boxes.shape()[0] : pts.shape()[0];
         List<ModelPrompt> out = new ArrayList<>();
         for (int i = 0; i < b; i++) {
@@ -127,9 +125,14 @@ class TinyParityTest {
                 xy = java.util.Arrays.copyOfRange(all, i * n * 2, (i + 1) * n * 2);
                 l = java.util.Arrays.copyOfRange(labels.ints(), i * n, (i + 1) * n);
             }
-            Optional<float[]> box = boxes == null ? Optional.empty()
-                    : Optional.of(java.util.Arrays.copyOfRange(boxes.floats(), i * 4, i * 4 + 4));
-            out.add(ModelPrompt.of(xy, l, box, mask));
+            ModelPrompt.Builder p = ModelPrompt.builder().points(xy, l);
+            if (boxes != null) {
+                p.box(java.util.Arrays.copyOfRange(boxes.floats(), i * 4, i * 4 + 4));
+            }
+            if (mask != null) {
+                p.mask(mask);
+            }
+            out.add(p.build());
         }
         return out;
     }

@@ -1,13 +1,13 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageEmbedding;
-import dev.medsam.core.ImageTensor;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
-import dev.medsam.core.PromptEmbeddings;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.testing.FormulaWeights;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,8 +40,7 @@ class VitBFormulaParityTest {
 
             // the decoder against the reference embedding, so that its own error is measured
             ImageEmbedding reference = ImageEmbedding.of(fixture("vitb-formula/image_embeddings.npy"));
-            List<ModelPrompt> box = List.of(ModelPrompt.of(new float[0], new int[0],
-                    Optional.of(fixture("vitb-formula/boxes_1024.npy").toArray()), Optional.empty()));
+            List<ModelPrompt> box = List.of(ModelPrompt.builder().box(fixture("vitb-formula/boxes_1024.npy").toArray()).build());
             PromptEmbeddings pe = model.promptEncoder().encode(box);
             check("vitb-formula/sparse", fixture("vitb-formula/sparse.npy"), pe.sparse(), 5e-5);
             MaskPrediction split = model.maskDecoder().decode(reference, pe, false);

@@ -1,7 +1,7 @@
 package dev.medsam.core.checkpoint.internal;
 
 import dev.medsam.core.checkpoint.StoredType;
-import dev.medsam.core.internal.HalfFloats;
+import dev.medsam.core.image.internal.HalfFloats;
 
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;

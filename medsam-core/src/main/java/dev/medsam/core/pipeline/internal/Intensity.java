@@ -4,7 +4,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
-import dev.medsam.core.internal.HalfFloats;
+import dev.medsam.core.image.internal.HalfFloats;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;

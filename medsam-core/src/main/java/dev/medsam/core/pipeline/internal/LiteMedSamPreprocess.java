@@ -1,6 +1,6 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.FloatTensor;
 
 /**
  * LiteMedSAM's preprocessing and postprocessing, as the CVPR 2024 reference (CVPR24_LiteMedSAM_infer.py)

@@ -1,9 +1,9 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.FloatTensor;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
 
 import java.nio.ByteBuffer;
 

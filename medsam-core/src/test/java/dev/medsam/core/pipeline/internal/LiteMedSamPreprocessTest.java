@@ -1,6 +1,6 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.FloatTensor;
+import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import net.jqwik.api.ForAll;

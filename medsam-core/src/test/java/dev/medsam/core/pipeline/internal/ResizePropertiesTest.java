@@ -1,6 +1,6 @@
 package dev.medsam.core.pipeline.internal;
 
-import dev.medsam.core.pipeline.ModelFrame;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.pipeline.Pipeline;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -130,7 +130,7 @@ class ResizePropertiesTest {
     @Property(tries = 500)
     void samFramesFitTheLongestSideAndKeepTheAspect(@ForAll @IntRange(min = 1, max = 8192) int width,
                                                     @ForAll @IntRange(min = 1, max = 8192) int height) {
-        ModelFrame f = Pipeline.SAM.frame(width, height);
+        ModelFrame f = ModelFrame.of(Pipeline.SAM, width, height);
         assertEquals(1024, Math.max(f.resizedWidth(), f.resizedHeight()));
         assertTrue(f.resizedWidth() >= 1 && f.resizedHeight() >= 1);
         double expected = (double) width / height;
@@ -139,7 +139,7 @@ class ResizePropertiesTest {
         double actual = (double) f.resizedWidth() / f.resizedHeight();
         assertTrue(Math.abs(actual / expected - 1) <= 0.5 / Math.max(0.5, shortSide - 0.5) + 1e-12
                 || shortSide == 1, width + "x" + height + " -> " + f);
-        ModelFrame m = Pipeline.MEDSAM.frame(width, height);
+        ModelFrame m = ModelFrame.of(Pipeline.MEDSAM, width, height);
         assertEquals(1024, m.resizedWidth());
         assertEquals(1024, m.resizedHeight());
     }

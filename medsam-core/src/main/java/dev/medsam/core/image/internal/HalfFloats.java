@@ -1,4 +1,4 @@
-package dev.medsam.core.internal;
+package dev.medsam.core.image.internal;
 
 /**
  * IEEE 754 half precision and bfloat16 to single precision, exactly (every such value is a float value).

@@ -1,15 +1,17 @@
-package dev.medsam.core.pipeline;
+package dev.medsam.core.internal;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
-import dev.medsam.core.ImageTensor;
 import dev.medsam.core.MaskLogits;
-import dev.medsam.core.MaskPrediction;
-import dev.medsam.core.ModelPrompt;
 import dev.medsam.core.Point;
 import dev.medsam.core.ProbabilityMask;
 import dev.medsam.core.Prompts;
+import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.pipeline.internal.Bilinear;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
 
 import java.util.List;
 import java.util.Objects;
@@ -139,8 +141,11 @@ public final class ModelFrame {
             xy[2 * i + 1] = frameY(p.y());
             labels[i] = p.label().samLabel();
         }
-        Optional<float[]> box = prompts.box().map(b -> toArray(toModel(b)));
-        return ModelPrompt.of(xy, labels, box, prompts.mask().map(m -> m.logits()));
+        ModelPrompt.Builder model = ModelPrompt.builder().points(xy, labels);
+        prompts.box().ifPresent(b -> model.box(toArray(toModel(b))));
+        prompts.mask().ifPresent(m -> model.mask(FloatTensor.wrap(new int[] {m.logits().height(), m.logits().width()},
+                m.logits().toArray())));
+        return model.build();
     }
 
     private static float[] toArray(Box b) {
@@ -215,6 +220,16 @@ public final class ModelFrame {
 
     private static double clamp(double v, int max) {
         return Math.min(Math.max(v, 0), max);
+    }
+
+    /** The low-resolution logits of mask {@code mask} of prompt {@code prompt}, as the application sees them. */
+    public static MaskLogits lowResLogits(MaskPrediction prediction, int prompt, int mask) {
+        return MaskLogits.of(LOW_RES, LOW_RES, prediction.logits(prompt, mask).toArray());
+    }
+
+    /** {@link #postprocess(MaskLogits)} of mask {@code mask} of prompt {@code prompt}. */
+    public OriginalSizeMasks postprocess(MaskPrediction prediction, int prompt, int mask) {
+        return postprocess(lowResLogits(prediction, prompt, mask));
     }
 
     /**

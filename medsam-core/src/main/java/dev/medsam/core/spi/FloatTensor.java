@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 /**
  * SAM's mask decoder: an image embedding and a batch of prompt embeddings to low-resolution mask logits and

@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 /**
  * A failure inside a backend (native code, device, out of memory) that the caller cannot fix by changing its

@@ -1,4 +1,6 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
+
+import dev.medsam.core.SegmentationSession;
 
 /**
  * The image encoder (SAM's ViT): a preprocessed image in, its embedding out. The expensive step: run it once

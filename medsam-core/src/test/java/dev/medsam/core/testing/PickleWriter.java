@@ -1,4 +1,4 @@
-package dev.medsam.core.checkpoint;
+package dev.medsam.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -8,37 +8,37 @@ import java.util.Map;
  * Emits pickle opcodes by hand, the way torch.save does (protocol 2: GLOBAL, BINPERSID, REDUCE, BUILD ...), so
  * tests can make checkpoints without Python. The opcode sequences were checked with Python's pickletools.
  */
-final class PickleWriter {
+public final class PickleWriter {
 
     /** A tensor as torch pickles it: a strided view of a storage. */
-    record Tensor(String storageClass, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
+    public record Tensor(String storageClass, String storageKey, long storageNumel, long offset, long[] size, long[] stride) {
     }
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-    PickleWriter op(int... bytes) {
+    public PickleWriter op(int... bytes) {
         for (int b : bytes) {
             out.write(b);
         }
         return this;
     }
 
-    PickleWriter proto(int n) {
+    public PickleWriter proto(int n) {
         return op(0x80, n);
     }
 
-    PickleWriter global(String module, String name) {
+    public PickleWriter global(String module, String name) {
         op('c');
         out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
         return this;
     }
 
     /** STACK_GLOBAL (protocol 4) of two short strings. */
-    PickleWriter stackGlobal(String module, String name) {
+    public PickleWriter stackGlobal(String module, String name) {
         return str(module).str(name).op(0x93);
     }
 
-    PickleWriter str(String s) {
+    public PickleWriter str(String s) {
         byte[] b = s.getBytes(StandardCharsets.UTF_8);
         op('X');
         le32(b.length);
@@ -46,7 +46,7 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter integer(long v) {
+    public PickleWriter integer(long v) {
         if (v >= 0 && v < 256) {
             return op('K', (int) v);
         }
@@ -64,59 +64,59 @@ final class PickleWriter {
         return this;
     }
 
-    PickleWriter mark() {
+    public PickleWriter mark() {
         return op('(');
     }
 
-    PickleWriter tuple() {
+    public PickleWriter tuple() {
         return op('t');
     }
 
-    PickleWriter emptyTuple() {
+    public PickleWriter emptyTuple() {
         return op(')');
     }
 
-    PickleWriter emptyDict() {
+    public PickleWriter emptyDict() {
         return op('}');
     }
 
-    PickleWriter setItem() {
+    public PickleWriter setItem() {
         return op('s');
     }
 
-    PickleWriter setItems() {
+    public PickleWriter setItems() {
         return op('u');
     }
 
-    PickleWriter reduce() {
+    public PickleWriter reduce() {
         return op('R');
     }
 
-    PickleWriter build() {
+    public PickleWriter build() {
         return op('b');
     }
 
-    PickleWriter stop() {
+    public PickleWriter stop() {
         return op('.');
     }
 
-    PickleWriter bool(boolean b) {
+    public PickleWriter bool(boolean b) {
         return op(b ? 0x88 : 0x89);
     }
 
-    PickleWriter none() {
+    public PickleWriter none() {
         return op('N');
     }
 
-    PickleWriter binput(int i) {
+    public PickleWriter binput(int i) {
         return op('q', i);
     }
 
-    PickleWriter binget(int i) {
+    public PickleWriter binget(int i) {
         return op('h', i);
     }
 
-    PickleWriter ints(long[] values) {
+    public PickleWriter ints(long[] values) {
         mark();
         for (long v : values) {
             integer(v);
@@ -125,7 +125,7 @@ final class PickleWriter {
     }
 
     /** torch._utils._rebuild_tensor_v2((storage pid), offset, size, stride, False, OrderedDict()). */
-    PickleWriter tensor(Tensor t) {
+    public PickleWriter tensor(Tensor t) {
         global("torch._utils", "_rebuild_tensor_v2");
         mark();
         mark().str("storage").global("torch", t.storageClass()).str(t.storageKey()).str("cpu")
@@ -139,7 +139,7 @@ final class PickleWriter {
     }
 
     /** OrderedDict of tensors with a _metadata attribute set by BUILD, as state_dict() pickles. */
-    PickleWriter stateDict(Map<String, Tensor> tensors) {
+    public PickleWriter stateDict(Map<String, Tensor> tensors) {
         global("collections", "OrderedDict").emptyTuple().reduce();
         mark();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
@@ -160,7 +160,7 @@ final class PickleWriter {
         return this;
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 }

@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 /** Where a backend runs the network. */
 public enum Device {

@@ -1,5 +1,10 @@
-package dev.medsam.core.checkpoint;
+package dev.medsam.benchmarks.support;
 
+import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.checkpoint.TensorData;
+import dev.medsam.core.testing.PickleWriter;
+import dev.medsam.core.testing.SafetensorsBuilder;
+import dev.medsam.core.testing.TorchZipBuilder;
 import dev.medsam.io.AtomicFiles;
 
 import java.io.IOException;
@@ -14,9 +19,9 @@ import java.util.Objects;
 /**
  * Writes a state dict as a PyTorch zip checkpoint ({@code .pth}) or a safetensors file, for the benchmarks that
  * time checkpoint loading. Core has no checkpoint writer (it only reads); the checkpoint tests have byte-level
- * builders ({@link PickleWriter}, {@link TorchZipBuilder}, {@link SafetensorsBuilder}) that are package-private
- * in core's test-jar. This class lives in the same package, in the benchmarks module, only to reuse them rather
- * than keep a second copy of the zip and pickle layout. Benchmark support, not API.
+ * builders ({@link PickleWriter}, {@link TorchZipBuilder}, {@link SafetensorsBuilder}) in core's test support
+ * package {@code dev.medsam.core.testing} (core's test-jar); this class reuses them rather than keep a second copy
+ * of the zip and pickle layout. Benchmark support, not API.
  *
  * <p>The files are built in memory (the builders work on byte arrays), so writing ViT-B (375 MB) needs about
  * 1.5 GB of heap for a moment. Each file is written completely or not at all ({@link AtomicFiles}).

@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 import java.util.Objects;
 

@@ -1,4 +1,4 @@
-package dev.medsam.core.checkpoint;
+package dev.medsam.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -15,13 +15,13 @@ import java.util.zip.CRC32;
  * with an "FB" padding extra field, local headers with a data descriptor (sizes 0 there, real sizes in the
  * descriptor and the central directory). Optionally with zip64 records throughout.
  */
-final class TorchZipBuilder {
+public final class TorchZipBuilder {
 
     private final Map<String, byte[]> entries = new LinkedHashMap<>();
     private boolean zip64;
 
     /** The standard layout: {@code <archive>/data.pkl}, {@code byteorder}, {@code data/N}, {@code version}. */
-    static TorchZipBuilder checkpoint(String archive, byte[] pickle, Map<String, byte[]> storages, String byteorder) {
+    public static TorchZipBuilder checkpoint(String archive, byte[] pickle, Map<String, byte[]> storages, String byteorder) {
         TorchZipBuilder z = new TorchZipBuilder();
         z.entry(archive + "/data.pkl", pickle);
         if (byteorder != null) {
@@ -34,17 +34,17 @@ final class TorchZipBuilder {
         return z;
     }
 
-    TorchZipBuilder entry(String name, byte[] data) {
+    public TorchZipBuilder entry(String name, byte[] data) {
         entries.put(name, data);
         return this;
     }
 
-    TorchZipBuilder zip64(boolean on) {
+    public TorchZipBuilder zip64(boolean on) {
         zip64 = on;
         return this;
     }
 
-    byte[] build() {
+    public byte[] build() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         record Central(byte[] name, long crc, long size, long offset) {
         }

@@ -1,4 +1,4 @@
-package dev.medsam.core.checkpoint;
+package dev.medsam.core.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes small safetensors files for tests, byte by byte (no library), optionally with a hand-made header. */
-final class SafetensorsBuilder {
+public final class SafetensorsBuilder {
 
     private record Entry(String name, String dtype, int[] shape, byte[] data) {
     }
@@ -18,22 +18,22 @@ final class SafetensorsBuilder {
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    SafetensorsBuilder add(String name, String dtype, int[] shape, byte[] data) {
+    public SafetensorsBuilder add(String name, String dtype, int[] shape, byte[] data) {
         entries.add(new Entry(name, dtype, shape, data));
         return this;
     }
 
-    SafetensorsBuilder addF32(String name, int[] shape, float... values) {
+    public SafetensorsBuilder addF32(String name, int[] shape, float... values) {
         return add(name, "F32", shape, f32(values));
     }
 
-    SafetensorsBuilder metadata(String key, String value) {
+    public SafetensorsBuilder metadata(String key, String value) {
         metadata.put(key, value);
         return this;
     }
 
     /** The header JSON, tensors in insertion order with contiguous offsets. */
-    String header() {
+    public String header() {
         StringBuilder sb = new StringBuilder("{");
         if (!metadata.isEmpty()) {
             sb.append("\"__metadata__\":{");
@@ -59,7 +59,7 @@ final class SafetensorsBuilder {
         return sb.append('}').toString();
     }
 
-    byte[] data() {
+    public byte[] data() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (Entry e : entries) {
             out.writeBytes(e.data);
@@ -67,12 +67,12 @@ final class SafetensorsBuilder {
         return out.toByteArray();
     }
 
-    byte[] build() {
+    public byte[] build() {
         return file(header(), data());
     }
 
     /** A file from any header text (padded with spaces to 8 bytes, as the reference writer does) and data. */
-    static byte[] file(String header, byte[] data) {
+    public static byte[] file(String header, byte[] data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         int padded = (h.length + 7) / 8 * 8;
         ByteBuffer b = ByteBuffer.allocate(8 + padded + data.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -83,7 +83,7 @@ final class SafetensorsBuilder {
         return b.put(data).array();
     }
 
-    static byte[] f32(float... values) {
+    public static byte[] f32(float... values) {
         ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         for (float v : values) {
             b.putFloat(v);
@@ -91,7 +91,7 @@ final class SafetensorsBuilder {
         return b.array();
     }
 
-    static byte[] u16(int... bits) {
+    public static byte[] u16(int... bits) {
         ByteBuffer b = ByteBuffer.allocate(2 * bits.length).order(ByteOrder.LITTLE_ENDIAN);
         for (int v : bits) {
             b.putShort((short) v);

@@ -1,4 +1,4 @@
-package dev.medsam.core.pipeline.internal;
+package dev.medsam.core.internal;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package dev.medsam.core;
+package dev.medsam.core.spi;
 
 import java.util.Objects;
 
@@ -35,13 +35,13 @@ public record MaskPrediction(FloatTensor logits, FloatTensor iou) {
         return logits.dim(1);
     }
 
-    /** Low-resolution logits of mask {@code mask} of prompt {@code prompt}. */
-    public MaskLogits logits(int prompt, int mask) {
+    /** Low-resolution logits of mask {@code mask} of prompt {@code prompt}: a copy of shape (256, 256). */
+    public FloatTensor logits(int prompt, int mask) {
         checkIndex(prompt, mask);
         int plane = LOW_RES * LOW_RES;
         float[] values = new float[plane];
         logits.buffer().position((prompt * masksPerPrompt() + mask) * plane).get(values);
-        return MaskLogits.of(LOW_RES, LOW_RES, values);
+        return FloatTensor.wrap(new int[] {LOW_RES, LOW_RES}, values);
     }
 
     /** Predicted IoU of mask {@code mask} of prompt {@code prompt}. */

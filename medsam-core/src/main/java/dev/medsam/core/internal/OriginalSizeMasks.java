@@ -1,4 +1,4 @@
-package dev.medsam.core.pipeline;
+package dev.medsam.core.internal;
 
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.ProbabilityMask;
