@@ -69,6 +69,12 @@ final class ImageIoCodec {
         } catch (RuntimeException e) {
             // Codecs throw unchecked exceptions on corrupt streams; callers are promised an IOException.
             throw new IOException(what + ": " + reader.getClass().getSimpleName() + " failed: " + e, e);
+        } catch (VirtualMachineError e) {
+            throw e; // out of memory or stack: not a property of the stream, and not safe to carry on from
+        } catch (Error e) {
+            // jj2000 (JPEG 2000) signals some corrupt codestreams with Errors of its own, such as
+            // NotImplementedError("Tile length larger than maximum supported"): still damaged input.
+            throw new IOException(what + ": " + reader.getClass().getSimpleName() + " failed: " + e.getMessage(), e);
         } finally {
             reader.dispose();
         }
