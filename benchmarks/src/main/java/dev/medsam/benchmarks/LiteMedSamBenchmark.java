@@ -85,6 +85,13 @@ public class LiteMedSamBenchmark {
     /** The ONNX Runtime side, set up only for the benchmark that uses it. */
     @State(Scope.Benchmark)
     public static class OnnxSide {
+        /**
+         * ONNX Runtime's intra-op threads spin while waiting for work by default ({@code 1}); {@code 0} turns that
+         * off (session option session.intra_op.allow_spinning), which matters on a machine shared with other work.
+         */
+        @Param({"1"})
+        public String spinning;
+
         private OrtEnvironment env;
         private OrtSession session;
         private OnnxTensor image;
@@ -102,6 +109,10 @@ public class LiteMedSamBenchmark {
                 options.setInterOpNumThreads(tf.interOpThreads);
                 options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
                 options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (!spinning.equals("0") && !spinning.equals("1")) {
+                    throw new IllegalArgumentException("spinning '" + spinning + "': use 1 or 0");
+                }
+                options.addConfigEntry("session.intra_op.allow_spinning", spinning);
                 session = env.createSession(file.toString(), options);
             }
             image = OnnxTensor.createTensor(env, FloatBuffer.wrap(tf.input.toArray()), new long[] {1, 3, 256, 256});
