@@ -215,10 +215,17 @@ def main():
     ap.add_argument("--opset", type=int, default=17)
     args = ap.parse_args()
 
+    paths = [os.path.join(args.fixtures, *p) for p in
+             (("weights", "lite_medsam_random.pth"), ("ct_wide", "input.npy"), ("ct_wide", "embeddings.npy"))]
+    for p in paths:
+        if not os.path.isfile(p):
+            raise SystemExit(f"{p}: not found (pass --fixtures <shared>/fixtures/litemedsam-parity)")
     torch.set_grad_enabled(False)
-    model = load_encoder(os.path.join(args.fixtures, "weights", "lite_medsam_random.pth"))
-    x = torch.from_numpy(np.load(os.path.join(args.fixtures, "ct_wide", "input.npy")))
-    expected = np.load(os.path.join(args.fixtures, "ct_wide", "embeddings.npy"))
+    model = load_encoder(paths[0])
+    x = torch.from_numpy(np.load(paths[1]))
+    expected = np.load(paths[2])
+    if x.shape != (1, 3, IMG, IMG) or x.dtype != torch.float32:
+        raise SystemExit(f"{paths[1]}: expected a float32 (1, 3, {IMG}, {IMG}) input, got {x.dtype} {tuple(x.shape)}")
     got = model(x).numpy()
     if got.shape != expected.shape:
         raise SystemExit(f"embedding shape {got.shape}, the fixture has {expected.shape}")
@@ -234,6 +241,9 @@ def main():
     try:
         torch.onnx.export(model, x, tmp, opset_version=args.opset, input_names=["image"],
                           output_names=["embedding"], do_constant_folding=True)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it a normal file's mode
         os.replace(tmp, args.out)
     finally:
         if os.path.exists(tmp):
