@@ -28,8 +28,10 @@ import java.util.Objects;
  * on that embedding. Owns its native graph and session until {@link #close()}. {@link #encode} may
  * be called from several threads (TensorFlow sessions run concurrently); closing while a call runs is not
  * allowed.
+ *
+ * <p>Public only so that the benchmarks (run from the class path) can time it; the package is not exported.
  */
-final class LiteMedSamTfModel implements AutoCloseable {
+public final class LiteMedSamTfModel implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LiteMedSamTfModel.class.getName());
 
@@ -77,7 +79,7 @@ final class LiteMedSamTfModel implements AutoCloseable {
      *
      * @throws BackendException INCOMPATIBLE_MODEL if the weights do not fit, RUNTIME if TensorFlow fails
      */
-    static LiteMedSamTfModel load(TinyVitArchitecture architecture, StateDict weights, ConfigProto config) {
+    public static LiteMedSamTfModel load(TinyVitArchitecture architecture, StateDict weights, ConfigProto config) {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(weights, "weights");
         long t0 = System.nanoTime();
@@ -123,7 +125,7 @@ final class LiteMedSamTfModel implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the input has another shape
      */
-    FloatTensor encode(FloatTensor image) {
+    public FloatTensor encode(FloatTensor image) {
         return run(image, List.of(encoder.embedding)).get(0);
     }
 
@@ -157,7 +159,7 @@ final class LiteMedSamTfModel implements AutoCloseable {
      *
      * @throws IllegalArgumentException if the embedding has another shape or a box has not 4 finite values
      */
-    FloatTensor[] predictBoxes(FloatTensor embedding, float[][] boxes256) {
+    public FloatTensor[] predictBoxes(FloatTensor embedding, float[][] boxes256) {
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         if (!embedding.hasShape(1, TinyVitArchitecture.OUT_CHANNELS, grid, grid)) {
             throw new IllegalArgumentException("a LiteMedSAM embedding is (1, 256, 64, 64), got "

@@ -1,0 +1,271 @@
+package dev.medsam.benchmarks;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.medsam.benchmarks.support.CtPhantom;
+import dev.medsam.core.Box;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
+import dev.medsam.core.pipeline.internal.LiteMedSamPreprocess;
+import dev.medsam.core.pipeline.internal.LiteMedSamVolume;
+import dev.medsam.core.testing.Fixtures;
+import dev.medsam.tensorflow.internal.LiteMedSamTfModel;
+import org.tensorflow.proto.ConfigProto;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * LiteMedSAM (issue 13's speed targets) on the fixture checkpoint {@code fixtures/litemedsam-parity/weights/
+ * lite_medsam_random.pth} of the shared folder (seeded random weights in the published layout; the values do not
+ * change the arithmetic):
+ * <ul>
+ *   <li>{@code encoderTensorFlow} and {@code encoderOnnxRuntime}: our TinyViT encoder (TensorFlow backend) and
+ *       ONNX Runtime Java on an ONNX export of the same encoder, the same (1, 3, 256, 256) input, in one JMH run
+ *       with the same thread settings (intra-op 2, inter-op 1; ONNX Runtime with all graph optimisations);</li>
+ *   <li>{@code oneBox}: prompt encoder + mask decoder for one box on a precomputed embedding, then the
+ *       reference's postprocessing (crop, bilinear to 320x512, sigmoid, threshold 0.5);</li>
+ *   <li>{@code volume100}: one object through a 100-slice 512x512 synthetic CT volume (already in memory, 8-bit
+ *       soft-tissue window): per slice preprocessing, encoder, decoder, postprocessing, and the reference's
+ *       propagation from the middle slice (LiteMedSamVolume). Reading a file is not included.</li>
+ * </ul>
+ *
+ * <p>The ONNX file is written by {@code benchmarks/tools/export_litemedsam_encoder.py} (Debian's python3-torch) to
+ * {@code benchmarks/target/litemedsam-encoder.onnx}, or pass {@code -jvmArgsAppend -Dmedsam.bench.liteOnnx=path}.
+ * Without it, or without the shared fixtures, the benchmarks that need them stop in their set-up with one line
+ * saying why (JMH reports that benchmark as failed and goes on with the others). Before anything is timed, the
+ * ONNX Runtime embedding is compared with ours and the difference printed, so both sides run the same network.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(value = 1, jvmArgsAppend = Jvm.HEAP)
+public class LiteMedSamBenchmark {
+
+    static final String CHECKPOINT = "fixtures/litemedsam-parity/weights/lite_medsam_random.pth";
+    static final String DEFAULT_ONNX = "benchmarks/target/litemedsam-encoder.onnx";
+    /** Width and height of the 2D image (the parity fixture's ct_wide size: resized to 256 x 160). */
+    static final int WIDTH = 512;
+    static final int HEIGHT = 320;
+    static final int VOLUME_SIZE = 512;
+    static final int VOLUME_SLICES = 100;
+
+    @Param({"2"})
+    public int intraOpThreads;
+
+    @Param({"1"})
+    public int interOpThreads;
+
+    private LiteMedSamTfModel model;
+    private FloatTensor input;
+    private FloatTensor embedding;
+    private float[] box256;
+
+    /** The ONNX Runtime side, set up only for the benchmark that uses it. */
+    @State(Scope.Benchmark)
+    public static class OnnxSide {
+        /**
+         * ONNX Runtime's intra-op threads spin while waiting for work by default ({@code 1}); {@code 0} turns that
+         * off (session option session.intra_op.allow_spinning), which matters on a machine shared with other work.
+         */
+        @Param({"1"})
+        public String spinning;
+
+        private OrtEnvironment env;
+        private OrtSession session;
+        private OnnxTensor image;
+
+        @Setup(Level.Trial)
+        public void setUp(LiteMedSamBenchmark tf) throws OrtException {
+            Path file = Path.of(System.getProperty("medsam.bench.liteOnnx", DEFAULT_ONNX)).toAbsolutePath();
+            if (!Files.isRegularFile(file)) {
+                throw Skip.because("no ONNX export of the LiteMedSAM encoder at " + file + "; write it with "
+                        + "/usr/bin/python3 benchmarks/tools/export_litemedsam_encoder.py (from the repository root)");
+            }
+            env = OrtEnvironment.getEnvironment();
+            try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+                options.setIntraOpNumThreads(tf.intraOpThreads);
+                options.setInterOpNumThreads(tf.interOpThreads);
+                options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+                options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+                if (!spinning.equals("0") && !spinning.equals("1")) {
+                    throw new IllegalArgumentException("spinning '" + spinning + "': use 1 or 0");
+                }
+                options.addConfigEntry("session.intra_op.allow_spinning", spinning);
+                session = env.createSession(file.toString(), options);
+            }
+            image = OnnxTensor.createTensor(env, FloatBuffer.wrap(tf.input.toArray()), new long[] {1, 3, 256, 256});
+            float[] ours = tf.embedding.toArray();
+            float[] theirs = run();
+            if (theirs.length != ours.length) {
+                throw new IllegalStateException(file + ": the ONNX model returns " + theirs.length
+                        + " values, expected (1, 256, 64, 64)");
+            }
+            double max = 0;
+            for (int i = 0; i < ours.length; i++) {
+                max = Math.max(max, Math.abs(ours[i] - theirs[i]));
+            }
+            System.out.printf("%nONNX Runtime %s vs TensorFlow embedding: max abs diff %.3g%n",
+                    OrtEnvironment.getEnvironment().getVersion(), max);
+            // The fixture tolerance is 5e-5; a larger difference means the export is not the same network.
+            if (!(max <= 1e-3)) {
+                throw new IllegalStateException(file + " is not the same network: embeddings differ by " + max);
+            }
+        }
+
+        float[] run() throws OrtException {
+            try (OrtSession.Result r = session.run(Map.of("image", image))) {
+                OnnxTensor out = (OnnxTensor) r.get(0);
+                FloatBuffer b = out.getFloatBuffer();
+                float[] values = new float[b.remaining()];
+                b.get(values);
+                return values;
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws OrtException {
+            if (image != null) {
+                image.close();
+            }
+            if (session != null) {
+                session.close();
+            }
+        }
+    }
+
+    /** The 100-slice volume, 8-bit, made only for {@code volume100}. */
+    @State(Scope.Benchmark)
+    public static class Volume {
+        private byte[][] slices;
+        private long[] box;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            CtPhantom phantom = CtPhantom.of(VOLUME_SIZE, VOLUME_SIZE, VOLUME_SLICES);
+            slices = new byte[VOLUME_SLICES][];
+            for (int z = 0; z < VOLUME_SLICES; z++) {
+                slices[z] = softTissue(phantom.sliceValues(z));
+            }
+            Box b = phantom.liverBoxOnMiddleSlice();
+            box = new long[] {Math.round(b.x0()), Math.round(b.y0()), 0, Math.round(b.x1()), Math.round(b.y1()),
+                    VOLUME_SLICES - 1};
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        Path checkpoint = Fixtures.sharedDir().resolve(CHECKPOINT);
+        if (!Files.isRegularFile(checkpoint)) {
+            throw Skip.because("the LiteMedSAM fixture checkpoint is absent: " + checkpoint
+                    + " (set -jvmArgsAppend -Dmedsam.shared=<shared folder>)");
+        }
+        LiteMedSamCheckpoint lite = LiteMedSamCheckpoint.load(checkpoint);
+        model = LiteMedSamTfModel.load(lite.architecture(), lite.weights(), ConfigProto.newBuilder()
+                .setIntraOpParallelismThreads(intraOpThreads).setInterOpParallelismThreads(interOpThreads).build());
+        CtPhantom phantom = CtPhantom.of(WIDTH, HEIGHT, 1);
+        input = LiteMedSamPreprocess.input(softTissue(phantom.sliceValues(0)), WIDTH, HEIGHT, 1);
+        embedding = model.encode(input);
+        Box b = phantom.liverBoxOnMiddleSlice();
+        box256 = LiteMedSamPreprocess.box256(new double[] {b.x0(), b.y0(), b.x1(), b.y1()}, HEIGHT, WIDTH);
+        int inside = 0;
+        for (byte v : oneBox()) {
+            inside += v;
+        }
+        // A mask of nothing or everything would mean the decoder is not doing the work this figure claims.
+        System.out.printf("%none box: %d of %d pixels in the mask%n", inside, WIDTH * HEIGHT);
+    }
+
+    @Benchmark
+    public FloatTensor encoderTensorFlow() {
+        return model.encode(input);
+    }
+
+    @Benchmark
+    public float[] encoderOnnxRuntime(OnnxSide onnx) throws OrtException {
+        return onnx.run();
+    }
+
+    /** Prompt encoder + decoder for one box, then crop, bilinear to 320x512, sigmoid and threshold. */
+    @Benchmark
+    public byte[] oneBox() {
+        return segment(embedding, box256, HEIGHT, WIDTH);
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SingleShotTime)
+    @OutputTimeUnit(TimeUnit.SECONDS)
+    @Warmup(iterations = 1)
+    @Measurement(iterations = 3)
+    public int[] volume100(Volume volume) {
+        int size = VOLUME_SIZE;
+        int[] labels = LiteMedSamVolume.segment(VOLUME_SLICES, size, size, List.of(volume.box), (z, box) -> {
+            FloatTensor e = model.encode(LiteMedSamPreprocess.input(volume.slices[z], size, size, 1));
+            return segment(e, box, size, size);
+        });
+        return labels;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (model != null) {
+            model.close();
+        }
+    }
+
+    private byte[] segment(FloatTensor e, float[] box, int height, int width) {
+        FloatTensor logits = model.predictBoxes(e, new float[][] {box})[0];
+        float[] prob = LiteMedSamPreprocess.probabilities(logits.toArray(), height, width);
+        byte[] mask = new byte[prob.length];
+        for (int i = 0; i < prob.length; i++) {
+            mask[i] = (byte) (prob[i] > 0.5f ? 1 : 0);
+        }
+        return mask;
+    }
+
+    /** CT soft-tissue window (level 40, width 400 HU) to 8 bits, as the fixtures' slices were made. */
+    static byte[] softTissue(short[] hu) {
+        byte[] out = new byte[hu.length];
+        for (int i = 0; i < hu.length; i++) {
+            double v = (hu[i] + 160) * 255.0 / 400.0;
+            out[i] = (byte) Math.round(Math.max(0, Math.min(255, v)));
+        }
+        return out;
+    }
+
+    /** A benchmark that cannot run here: one line, no stack trace. */
+    static final class Skip extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        private Skip(String message) {
+            super(message, null, false, false);
+        }
+
+        static Skip because(String why) {
+            System.out.println("SKIPPED: " + why);
+            return new Skip("skipped: " + why);
+        }
+    }
+}
