@@ -7,7 +7,7 @@ module dev.medsam.examples {
     requires dev.medsam.core;
     requires dev.medsam.io;
     requires dev.medsam.tensorflow;
-    requires dev.medsam.server; // medsam serve (an automatic module: its jar names itself)
+    requires dev.medsam.server;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires java.net.http;

@@ -76,7 +76,7 @@ class ServeCommandTest {
                 String ext = k[0].contains("npy") ? ".npy" : k[0].contains("nifti") ? ".nii.gz" : ".png";
                 Path api = work.resolve("api" + c + ext);
                 Files.write(api, r.body());
-                Path cli = work.resolve("cli" + c + ".png");
+                Path cli = work.resolve("cli" + c + ext); // the same format: PNG holds visible levels, the others 1..N
                 String[] args = new String[k.length + 4];
                 args[0] = "segment";
                 args[1] = "-c";

@@ -247,13 +247,13 @@ public final class ApiHandler implements HttpHandler {
         Clock clock = new Clock();
         Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), clock);
         List<BinaryMask> masks = segmenter.segment(e, r.objects(), clock);
-        MedicalImage labels = SliceSegmenter.labelMap(masks, e.rawPlane());
         String ext = switch (r.format()) {
             case "npy" -> ".npy";
             case "nifti" -> ".nii.gz";
             default -> ".png";
         };
-        byte[] out = encodeImage(labels, ext);
+        // the library's one label-map writer, as medsam segment --out uses it: labels 1..N, in PNG visible levels
+        byte[] out = encode(f -> MedicalImages.writeLabels(masks, e.rawPlane(), f), ext);
         clock.lap("write");
         Headers h = ex.getResponseHeaders();
         h.set("Server-Timing", clock.header());
@@ -313,9 +313,14 @@ public final class ApiHandler implements HttpHandler {
 
     /** Writes {@code image} with the library's writer (the format from the extension) and returns the bytes. */
     private byte[] encodeImage(MedicalImage image, String ext) throws IOException {
+        return encode(f -> MedicalImages.write(image, f), ext);
+    }
+
+    /** Runs {@code writer} on a scratch file with extension {@code ext} and returns the bytes it wrote. */
+    private byte[] encode(dev.medsam.io.AtomicFiles.IOConsumer<Path> writer, String ext) throws IOException {
         Path tmp = Files.createTempFile(scratch, "response-", ext);
         try {
-            MedicalImages.write(image, tmp);
+            writer.accept(tmp);
             return Files.readAllBytes(tmp);
         } finally {
             Files.deleteIfExists(tmp);

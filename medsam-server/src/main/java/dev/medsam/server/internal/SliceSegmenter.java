@@ -8,14 +8,11 @@ import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.image.CoordinateSystem;
-import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.server.internal.ImageRoot.LoadedVolume;
 import dev.medsam.server.internal.Requests.ObjectPrompt;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -146,23 +143,5 @@ public final class SliceSegmenter {
             parts.add(new Point(Math.min(Math.max(p.x(), 0), w), Math.min(Math.max(p.y(), 0), h), p.label()));
         }
         return Prompts.of(parts);
-    }
-
-    /** Label map: 0 background, {@code i + 1} where mask {@code i} is set, later over earlier; the plane's geometry. */
-    public static MedicalImage labelMap(List<BinaryMask> masks, MedicalImage plane) {
-        int w = plane.width();
-        int h = plane.height();
-        byte[] labels = new byte[Math.multiplyExact(w, h)];
-        for (int i = 0; i < masks.size(); i++) {
-            ByteBuffer m = masks.get(i).buffer();
-            for (int p = 0; p < labels.length; p++) {
-                if (m.get(p) != 0) {
-                    labels[p] = (byte) (i + 1);
-                }
-            }
-        }
-        MedicalImage.Builder b = MedicalImage.builder(DataType.UINT8, w, h).affine(plane.affine(CoordinateSystem.LPS));
-        plane.modality().ifPresent(b::modality);
-        return b.data(ByteBuffer.wrap(labels)).build();
     }
 }
