@@ -87,12 +87,11 @@ class DicomSegCommandTest {
         Path seg = dir.resolve("small.dcm");
         CliRun r = CliRun.of("segment", "--checkpoint", tiny(), "--image", ct.toString(), "--box", "10,10,50,50",
                 "--box", "20,30,60,60", "--seg-label", "kidney", "--seg-label", "cyst", "--out", seg.toString());
-        if (r.exitCode() == 1 && r.err().contains("no labelled pixel")) {
-            Assumptions.abort("the tiny model found nothing on this image: " + r.err());
-        }
+        // the tiny checkpoint and this image are fixed, so the result is too: both boxes give pixels
         assertEquals(0, r.exitCode(), r.toString());
         DicomSegmentation read = DicomSegmentation.open(seg);
         assertEquals("kidney", read.segments().get(0).label());
+        assertEquals("cyst", read.segments().get(1).label());
         assertDciodvfyClean(seg);
     }
 
