@@ -329,8 +329,13 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
 
     /** Number of values in a state dict of this architecture (93,735,728 for ViT-B). */
     public long parameterCount() {
+        return valueCount(expectedShapes());
+    }
+
+    /** The number of values in tensors of these shapes (shared with {@link TinyVitArchitecture}). */
+    static long valueCount(Map<String, int[]> shapes) {
         long n = 0;
-        for (int[] shape : expectedShapes().values()) {
+        for (int[] shape : shapes.values()) {
             long v = 1;
             for (int d : shape) {
                 v *= d;

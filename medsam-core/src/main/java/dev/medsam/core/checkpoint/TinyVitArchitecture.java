@@ -279,15 +279,7 @@ public record TinyVitArchitecture(String name, int patchKernel, List<Integer> em
 
     /** Number of values in a state dict of this architecture, counters included (9,801,439 for LiteMedSAM). */
     public long parameterCount() {
-        long n = 0;
-        for (int[] shape : expectedShapes().values()) {
-            long v = 1;
-            for (int d : shape) {
-                v *= d;
-            }
-            n += v;
-        }
-        return n;
+        return SamArchitecture.valueCount(expectedShapes());
     }
 
     /**
