@@ -47,6 +47,9 @@ public final class ApiHandler implements HttpHandler {
     private final SliceSegmenter segmenter;
     private final Jobs jobs;
     private final Set<String> allowedHosts;
+    /** The most of a refused body read and dropped so the client can read the 413 (see discardBody). */
+    private static final long DISCARD_LIMIT = 64L << 20;
+
     private final long maxBodyBytes;
     private final Map<String, String> health;
     private final Path scratch;
@@ -340,6 +343,7 @@ public final class ApiHandler implements HttpHandler {
         if (length != null) {
             try {
                 if (Long.parseLong(length.trim()) > maxBodyBytes) {
+                    discardBody(ex.getRequestBody());
                     throw new HttpError(413, "the request body (" + length.trim() + " bytes) is over the limit of "
                             + maxBodyBytes + " bytes");
                 }
@@ -350,9 +354,28 @@ public final class ApiHandler implements HttpHandler {
         try (InputStream in = ex.getRequestBody()) {
             byte[] b = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (b.length > maxBodyBytes) {
+                discardBody(in);
                 throw new HttpError(413, "the request body is over the limit of " + maxBodyBytes + " bytes");
             }
             return b;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused request body, up to {@link #DISCARD_LIMIT}. Without this the
+     * connection closes with unread bytes in the socket, the kernel answers with a reset, and the client sees
+     * a broken connection instead of the 413 and its message.
+     */
+    private static void discardBody(InputStream in) {
+        try {
+            long left = DISCARD_LIMIT;
+            byte[] sink = new byte[64 * 1024];
+            int n;
+            while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away; the 413 is still attempted
         }
     }
 
