@@ -200,6 +200,19 @@ class ServerDicomSegTest {
     }
 
     @Test
+    void theOpenApiDocumentNamesTheFormatAndLabels() throws Exception {
+        JsonNode doc = JSON.readTree(get("/api/v1/openapi.json").body());
+        JsonNode slice = doc.at("/components/schemas/SliceRequest/properties");
+        assertTrue(slice.at("/format/enum").toString().contains("\"dicom-seg\""), slice.toString());
+        assertTrue(slice.has("labels"));
+        assertTrue(doc.at("/paths/~1api~1v1~1propagate/post/requestBody/content/application~1json/schema/properties")
+                .has("labels"));
+        JsonNode result = doc.at("/paths/~1api~1v1~1jobs~1{id}~1result/get/parameters");
+        assertTrue(result.toString().contains("\"dicom-seg\"") && result.toString().contains("\"label\""),
+                result.toString());
+    }
+
+    @Test
     void badLabelsNameTheField() throws Exception {
         String box = "\"boxes\": [[150, 150, 300, 300]]";
         assertError(post("/api/v1/segment", "{\"path\": \"ct.dcm\", " + box + ", \"labels\": [\"Liver\"]}"), 400,
