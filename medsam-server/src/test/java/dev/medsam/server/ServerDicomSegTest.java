@@ -178,6 +178,7 @@ class ServerDicomSegTest {
         assertEquals(List.of(new DicomSegmentation.Segment(1, "Spleen"), new DicomSegmentation.Segment(2, "Kidney cyst")),
                 again.segments().subList(0, 2));
         assertArrayEquals(nifti, bytes(again.labelVolume(source)));
+        Dciodvfy.assertCleanSegmentation(renamed);
 
         assertError(get(result + "?format=dicom-seg&label=a&label=b&label=c"), 400, "labels", "3 names", "2 object");
         assertError(get(result + "?label=Liver"), 400, "label", "format=dicom-seg");

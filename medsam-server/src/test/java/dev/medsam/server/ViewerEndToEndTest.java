@@ -161,6 +161,8 @@ class ViewerEndToEndTest {
                 for (long i = 0; i < sliceMask.valueCount(); i++) {
                     assertEquals(sliceMask.get(i), sliceFromSeg.get(i), "slice SEG and NIfTI agree at value " + i);
                 }
+                dev.medsam.core.testing.Dciodvfy.assertCleanSegmentation(volumeSeg);
+                dev.medsam.core.testing.Dciodvfy.assertCleanSegmentation(sliceSeg);
             } finally {
                 driver.quit();
             }

@@ -422,7 +422,7 @@ function segmentNames(indices) {
 $('propagate').onclick = async () => {
   const s = sliceState();
   const boxes = s.objects.filter(o => o.box).map(o => o.box);
-  state.jobObjects = s.objects.map((o, i) => o.box ? i : -1).filter(i => i >= 0);
+  const propagated = s.objects.map((o, i) => o.box ? i : -1).filter(i => i >= 0); // label k is object propagated[k-1]
   if (!boxes.length) { showError('Draw a box on this slice first: propagation starts from the boxes of this slice.'); return; }
   const body = {path: state.path, slice: state.slice, boxes};
   const w = windowParam();
@@ -431,6 +431,7 @@ $('propagate').onclick = async () => {
   if (!r.ok) { showError(await apiError(r)); return; }
   const job = await r.json();
   state.jobId = job.id;
+  state.jobObjects = propagated;
   $('progress').hidden = false; $('progress').value = 0;
   $('propagate').disabled = true;
   pollJob(job.id);
