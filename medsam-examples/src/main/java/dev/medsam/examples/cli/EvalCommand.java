@@ -75,9 +75,10 @@ public final class EvalCommand implements Callable<Integer> {
     Double margin;
 
     @Option(names = "--dicom", paramLabel = "DIR",
-            description = "DICOM sources of the cases (series folder DIR/<case>/ or file DIR/<case>.dcm): also writes "
-                    + "<case>.dcm, a DICOM SEG of the case's segs, next to <case>.npz. The case's imgs must be the "
-                    + "source's voxels, not cropped, resampled or flipped (checked before the model loads).")
+            description = "Folder of the cases' DICOM sources, each a series folder or a .dcm file named as its case "
+                    + "(DIR/<case> or DIR/<case>.dcm): also writes <case>.dcm, a DICOM SEG of the case's segs, next "
+                    + "to <case>.npz. The case's imgs must be the source's voxels, not cropped, resampled or flipped "
+                    + "(checked before the model loads).")
     Path dicom;
 
     @Option(names = "--seg-label", paramLabel = "NAME",
