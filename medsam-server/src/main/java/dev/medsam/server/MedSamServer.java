@@ -2,7 +2,9 @@ package dev.medsam.server;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.server.internal.ApiHandler;
+import dev.medsam.server.internal.DicomSegAnswers;
 import dev.medsam.server.internal.ImageRoot;
 import dev.medsam.server.internal.Jobs;
 import dev.medsam.server.internal.SliceSegmenter;
@@ -272,8 +274,11 @@ public final class MedSamServer implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
+            String version = MedSamServer.class.getPackage().getImplementationVersion();
+            DicomSegAnswers seg = new DicomSegAnswers(images, session.pipeline() == Pipeline.SAM ? "SAM" : "MedSAM",
+                    version == null ? "development" : version);
             ApiHandler handler = new ApiHandler(images, new SliceSegmenter(session, images), jobs, hosts,
-                    maxBodyBytes, health, scratch);
+                    maxBodyBytes, health, scratch, seg);
             http.createContext("/", handler);
             http.setExecutor(pool);
             http.start();

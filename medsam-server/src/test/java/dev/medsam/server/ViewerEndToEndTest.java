@@ -7,6 +7,8 @@ import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSegmentation;
+import dev.medsam.io.dicom.DicomSeries;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -137,6 +139,30 @@ class ViewerEndToEndTest {
                     set += sliceMask.get(i) != 0 ? 1 : 0;
                 }
                 assertTrue(set > 0, "the downloaded slice mask has the object");
+
+                // ---- the same as DICOM SEG (the series is DICOM), with the name typed on the page
+                new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("format")))
+                        .selectByValue("dicom-seg");
+                driver.findElement(By.id("seg-names")).sendKeys("Liver");
+                Path sliceSeg = downloads.resolve("mask_slice1.dcm");
+                Path volumeSeg = downloads.resolve("labels.dcm");
+                driver.findElement(By.id("download")).click();
+                wait.until(d -> Files.exists(sliceSeg));
+                driver.findElement(By.id("download-volume-seg")).click();
+                wait.until(d -> Files.exists(volumeSeg));
+                DicomSeries source = DicomSeries.open(root.resolve("series"));
+                DicomSegmentation volumeRead = readSegWhenComplete(volumeSeg);
+                assertEquals("Liver", volumeRead.segments().get(0).label());
+                MedicalImage segLabels = volumeRead.labelVolume(source);
+                for (long i = 0; i < labels.valueCount(); i++) {
+                    assertEquals(labels.get(i), segLabels.get(i), "SEG and NIfTI downloads agree at value " + i);
+                }
+                MedicalImage sliceFromSeg = readSegWhenComplete(sliceSeg).labelVolume(source).plane(2, 1, 0);
+                for (long i = 0; i < sliceMask.valueCount(); i++) {
+                    assertEquals(sliceMask.get(i), sliceFromSeg.get(i), "slice SEG and NIfTI agree at value " + i);
+                }
+                dev.medsam.core.testing.Dciodvfy.assertCleanSegmentation(volumeSeg);
+                dev.medsam.core.testing.Dciodvfy.assertCleanSegmentation(sliceSeg);
             } finally {
                 driver.quit();
             }
@@ -201,6 +227,19 @@ class ViewerEndToEndTest {
         for (int i = 0; ; i++) {
             try {
                 return MedicalImages.read(file).image();
+            } catch (java.io.IOException e) {
+                if (i > 20) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static DicomSegmentation readSegWhenComplete(Path file) throws Exception {
+        for (int i = 0; ; i++) {
+            try {
+                return DicomSegmentation.open(file);
             } catch (java.io.IOException e) {
                 if (i > 20) {
                     throw e;

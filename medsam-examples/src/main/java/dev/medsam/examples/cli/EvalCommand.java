@@ -13,8 +13,11 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -71,6 +74,18 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--margin", paramLabel = "PX", description = "Propagation margin in pixels (default: the reference's).")
     Double margin;
 
+    @Option(names = "--dicom", paramLabel = "DIR",
+            description = "Folder of the cases' DICOM sources, each a series folder or a .dcm file named as its case "
+                    + "(DIR/<case> or DIR/<case>.dcm): also writes <case>.dcm, a DICOM SEG of the case's segs, next "
+                    + "to <case>.npz. The case's imgs must be the source's voxels, not cropped, resampled or flipped "
+                    + "(checked before the model loads).")
+    Path dicom;
+
+    @Option(names = "--seg-label", paramLabel = "NAME",
+            description = "With --dicom: name of label 1, 2, ... (box order) in the SEG files (repeat); default "
+                    + "\"Segment N\".")
+    List<String> segLabels = new ArrayList<>();
+
     @Mixin
     ComputeOptions compute;
 
@@ -103,6 +118,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         CliValues.requireWritableFolder(cl, "--out", out);
+        EvalSegOutput seg = EvalSegOutput.of(cl, dicom, out, segLabels);
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
@@ -123,19 +139,43 @@ public final class EvalCommand implements Callable<Integer> {
 
                 @Override
                 public void caseDone(int index, int total, CaseResult result) {
+                    if (seg != null) {
+                        writeSeg(seg, result.name());
+                    }
                     bar.update(index + 1, total);
                 }
             });
             ChallengeEvaluation evaluation = b.build();
-            evaluation.checkInputs(); // missing ground truth is reported in a second, before the model loads
+            List<Path> cases = evaluation.checkInputs(); // missing ground truth: reported before the model loads
+            if (seg != null) {
+                seg.check(cases); // so are missing or mismatched DICOM sources
+            }
             try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
                 report = evaluation.run(session);
+            } catch (UncheckedIOException e) {
+                throw e.getCause(); // a SEG written after a case failed
             }
         }
         PrintWriter stdout = cl.getOut();
         stdout.print(report.table());
         stdout.println("wrote " + report.cases().size() + " segmentations and " + report.csv());
+        if (seg != null) {
+            stdout.println("wrote " + seg.written() + " DICOM SEG files");
+        }
         stdout.flush();
         return 0;
+    }
+
+    /** The case's SEG, right after its segs npz; a case without a labelled voxel has none (a SEG needs a frame). */
+    private static void writeSeg(EvalSegOutput seg, String caseName) {
+        try {
+            if (!seg.write(caseName)) {
+                // through the log, which prints above the progress bar
+                System.getLogger(EvalCommand.class.getName()).log(System.Logger.Level.WARNING, caseName
+                        + ": nothing segmented, so no DICOM SEG for it");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -9,6 +9,7 @@ import dev.medsam.core.BinaryMask;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.volume.ObjectPropagation;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.server.internal.ImageRoot.LoadedVolume;
 import dev.medsam.server.internal.Requests.SliceRequest;
 import dev.medsam.server.internal.SliceSegmenter.Clock;
@@ -53,15 +54,18 @@ public final class ApiHandler implements HttpHandler {
     private final long maxBodyBytes;
     private final Map<String, String> health;
     private final Path scratch;
+    private final DicomSegAnswers seg;
 
     /**
      * @param allowedHosts Host header values accepted ({@code host:port}, lower case)
      * @param health       the fields of the health answer besides status
      * @param scratch      a private folder for encoding responses with the library's writers
+     * @param seg          how label maps become DICOM SEG answers
      */
     public ApiHandler(ImageRoot root, SliceSegmenter segmenter, Jobs jobs, Set<String> allowedHosts,
-                      long maxBodyBytes, Map<String, String> health, Path scratch) {
+                      long maxBodyBytes, Map<String, String> health, Path scratch, DicomSegAnswers seg) {
         this.root = root;
+        this.seg = seg;
         this.segmenter = segmenter;
         this.jobs = jobs;
         this.allowedHosts = Set.copyOf(allowedHosts);
@@ -247,16 +251,23 @@ public final class ApiHandler implements HttpHandler {
 
     private void segment(HttpExchange ex) throws IOException {
         SliceRequest r = Requests.slice(body(ex), true);
+        boolean dicomSeg = r.format().equals(Requests.DICOM_SEG);
+        // a SEG needs a DICOM source: refused before the model runs, as medsam segment --out x.dcm does
+        Optional<DicomSeries> source = dicomSeg ? Optional.of(seg.source(root.load(r.path()))) : Optional.empty();
         Clock clock = new Clock();
         Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), clock);
         List<BinaryMask> masks = segmenter.segment(e, r.objects(), clock);
         String ext = switch (r.format()) {
             case "npy" -> ".npy";
             case "nifti" -> ".nii.gz";
+            case Requests.DICOM_SEG -> ".dcm";
             default -> ".png";
         };
         // the library's one label-map writer, as medsam segment --out uses it: labels 1..N, in PNG visible levels
-        byte[] out = encode(f -> MedicalImages.writeLabels(masks, e.rawPlane(), f), ext);
+        byte[] out = source.isPresent()
+                ? encode(f -> seg.writeSlice(f, source.get(), e.slice(), MedicalImages.labelMap(masks, e.rawPlane()),
+                        r.labels(), r.path()), ext)
+                : encode(f -> MedicalImages.writeLabels(masks, e.rawPlane(), f), ext);
         clock.lap("write");
         Headers h = ex.getResponseHeaders();
         h.set("Server-Timing", clock.header());
@@ -288,11 +299,30 @@ public final class ApiHandler implements HttpHandler {
         String ext = switch (format) {
             case "nifti" -> ".nii.gz";
             case "npy" -> ".npy";
-            default -> throw HttpError.badRequest("format: must be nifti or npy, got '"
+            case Requests.DICOM_SEG -> ".dcm";
+            default -> throw HttpError.badRequest("format: must be nifti, npy or " + Requests.DICOM_SEG + ", got '"
                     + ImageRoot.printable(format) + "'");
         };
+        List<String> labels = queryAll(ex.getRequestURI(), "label");
+        if (!labels.isEmpty() && !ext.equals(".dcm")) {
+            throw HttpError.badRequest("label: names the segments of a DICOM SEG result; add format="
+                    + Requests.DICOM_SEG);
+        }
+        for (int i = 0; i < labels.size(); i++) {
+            Requests.label(labels.get(i), "label " + (i + 1), labels.get(i));
+        }
+        MedicalImage volume = j.result().orElseThrow().labels();
+        byte[] out;
+        if (ext.equals(".dcm")) {
+            // names from the query, else those the propagation was started with
+            List<String> names = Requests.checkLabelCount(labels.isEmpty() ? j.labels() : labels, j.objects());
+            DicomSeries source = seg.source(root.load(j.path()));
+            out = encode(f -> seg.writeVolume(f, source, volume, names, j.path()), ext);
+        } else {
+            out = encodeImage(volume, ext);
+        }
         ex.getResponseHeaders().set("Content-Disposition", "attachment; filename=\"labels" + ext + "\"");
-        bytes(ex, 200, contentType(ext), encodeImage(j.result().orElseThrow().labels(), ext));
+        bytes(ex, 200, contentType(ext), out);
     }
 
     private static ObjectNode jobJson(Jobs.Job j) {
@@ -334,6 +364,7 @@ public final class ApiHandler implements HttpHandler {
         return switch (ext) {
             case ".png" -> "image/png";
             case ".nii.gz" -> "application/gzip";
+            case ".dcm" -> "application/dicom";
             default -> "application/octet-stream";
         };
     }
@@ -396,6 +427,23 @@ public final class ApiHandler implements HttpHandler {
             }
         }
         return m;
+    }
+
+    /** Every value of the query parameter {@code name}, in order (for parameters that may repeat). */
+    private static List<String> queryAll(URI uri, String name) {
+        List<String> out = new java.util.ArrayList<>();
+        String raw = uri.getRawQuery();
+        if (raw == null || raw.isEmpty()) {
+            return out;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            if (k.equals(name)) {
+                out.add(eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private static String required(Map<String, String> q, String name) {

@@ -66,6 +66,8 @@ public final class Jobs implements AutoCloseable {
     public static final class Job {
         final String id;
         final String path;
+        final int objects;
+        final List<String> labels;
         final CancellationToken cancel = new CancellationToken();
         final Instant created = Instant.now();
         volatile State state = State.QUEUED;
@@ -75,9 +77,11 @@ public final class Jobs implements AutoCloseable {
         volatile Instant ended;
         volatile VolumeSegmentation result;
 
-        Job(String id, String path) {
+        Job(String id, String path, int objects, List<String> labels) {
             this.id = id;
             this.path = path;
+            this.objects = objects;
+            this.labels = List.copyOf(labels);
         }
 
         public String id() {
@@ -86,6 +90,16 @@ public final class Jobs implements AutoCloseable {
 
         public String path() {
             return path;
+        }
+
+        /** How many objects (boxes) the job propagates. */
+        public int objects() {
+            return objects;
+        }
+
+        /** The names of objects 1, 2, ... the request gave (for a DICOM SEG result); may be fewer than objects. */
+        public List<String> labels() {
+            return labels;
         }
 
         public State state() {
@@ -142,7 +156,7 @@ public final class Jobs implements AutoCloseable {
         }
         byte[] idBytes = new byte[16];
         random.nextBytes(idBytes);
-        Job job = new Job(HexFormat.of().formatHex(idBytes), r.path());
+        Job job = new Job(HexFormat.of().formatHex(idBytes), r.path(), r.boxes().size(), r.labels());
         job.total = v.slices();
         jobs.put(job.id, job);
         try {

@@ -9,6 +9,7 @@ import dev.medsam.core.Box;
 import dev.medsam.core.Point;
 import dev.medsam.core.PointLabel;
 import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.io.dicom.SegmentDescription;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -44,18 +45,27 @@ public final class Requests {
         }
     }
 
-    /** POST /segment and /encode. */
+    /** The {@code format} of a slice answer that is a DICOM SEG. */
+    public static final String DICOM_SEG = "dicom-seg";
+
+    /**
+     * POST /segment and /encode. {@code labels} name objects 1, 2, ... in a DICOM SEG answer (at most one per
+     * object; unnamed objects are "Segment N").
+     */
     public record SliceRequest(String path, Optional<Integer> slice, List<ObjectPrompt> objects,
-                               Optional<IntensityPreset> window, String format) {
+                               Optional<IntensityPreset> window, String format, List<String> labels) {
         public SliceRequest {
             objects = List.copyOf(objects);
+            labels = List.copyOf(labels);
         }
     }
 
-    /** POST /propagate: one box per object on the key slice. */
-    public record PropagateRequest(String path, int slice, List<Box> boxes, Optional<IntensityPreset> window) {
+    /** POST /propagate: one box per object on the key slice, and the objects' names for a DICOM SEG result. */
+    public record PropagateRequest(String path, int slice, List<Box> boxes, Optional<IntensityPreset> window,
+                                   List<String> labels) {
         public PropagateRequest {
             boxes = List.copyOf(boxes);
+            labels = List.copyOf(labels);
         }
     }
 
@@ -132,7 +142,7 @@ public final class Requests {
 
     public static SliceRequest slice(byte[] body, boolean needsPrompts) {
         ObjectNode o = parseObject(body);
-        allowOnly(o, Set.of("path", "slice", "boxes", "points", "objects", "window", "format"));
+        allowOnly(o, Set.of("path", "slice", "boxes", "points", "objects", "window", "format", "labels"));
         String path = path(o);
         Optional<Integer> slice = slice(o);
         Optional<IntensityPreset> window = window(o);
@@ -140,8 +150,9 @@ public final class Requests {
         JsonNode f = o.get("format");
         if (f != null && !f.isNull()) {
             format = f.isTextual() ? f.asText().toLowerCase(Locale.ROOT) : "?";
-            if (!Set.of("png", "npy", "nifti").contains(format)) {
-                throw HttpError.badRequest("format: must be \"png\", \"npy\" or \"nifti\", got " + f);
+            if (!Set.of("png", "npy", "nifti", DICOM_SEG).contains(format)) {
+                throw HttpError.badRequest("format: must be \"png\", \"npy\", \"nifti\" or \"" + DICOM_SEG
+                        + "\", got " + f);
             }
         }
         List<ObjectPrompt> objects = new ArrayList<>();
@@ -191,12 +202,17 @@ public final class Requests {
             throw new HttpError(413, "boxes: " + objects.size() + " objects; a label map holds at most "
                     + MAX_OBJECTS);
         }
-        return new SliceRequest(path, slice, objects, window, format);
+        List<String> labels = labels(o, objects.size());
+        if (!labels.isEmpty() && !format.equals(DICOM_SEG)) {
+            throw HttpError.badRequest("labels: name the segments of a DICOM SEG answer; give \"format\": \""
+                    + DICOM_SEG + "\" (or leave labels out)");
+        }
+        return new SliceRequest(path, slice, objects, window, format, labels);
     }
 
     public static PropagateRequest propagate(byte[] body) {
         ObjectNode o = parseObject(body);
-        allowOnly(o, Set.of("path", "slice", "boxes", "window"));
+        allowOnly(o, Set.of("path", "slice", "boxes", "window", "labels"));
         String path = path(o);
         int slice = slice(o).orElseThrow(() -> HttpError.badRequest("slice: required (the key slice of the boxes)"));
         JsonNode boxes = o.get("boxes");
@@ -210,7 +226,47 @@ public final class Requests {
         for (int i = 0; i < boxes.size(); i++) {
             list.add(box(boxes.get(i), "boxes[" + i + "]"));
         }
-        return new PropagateRequest(path, slice, list, window(o));
+        return new PropagateRequest(path, slice, list, window(o), labels(o, list.size()));
+    }
+
+    /**
+     * The optional {@code labels} array: names of objects 1, 2, ... for DICOM SEG segments, each as
+     * {@link SegmentDescription#of} takes it, at most one per object.
+     */
+    static List<String> labels(ObjectNode o, int objects) {
+        JsonNode n = o.get("labels");
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            throw HttpError.badRequest("labels: must be an array of names such as [\"Liver\", \"Tumour\"], got "
+                    + n.getNodeType().name().toLowerCase(Locale.ROOT));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            out.add(label(n.get(i).isTextual() ? n.get(i).asText() : null, "labels[" + i + "]", n.get(i)));
+        }
+        return checkLabelCount(out, objects);
+    }
+
+    /** A segment name, checked as {@link SegmentDescription#of} checks it; {@code text} is null for a non-string. */
+    static String label(String text, String at, Object shown) {
+        if (text == null) {
+            throw HttpError.badRequest(at + ": must be a string, got " + shown);
+        }
+        try {
+            SegmentDescription.of(text);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest(at + ": " + e.getMessage());
+        }
+        return text;
+    }
+
+    static List<String> checkLabelCount(List<String> labels, int objects) {
+        if (labels.size() > objects) {
+            throw HttpError.badRequest("labels: " + labels.size() + " names for " + objects + " object(s)");
+        }
+        return labels;
     }
 
     static Box box(JsonNode n, String at) {

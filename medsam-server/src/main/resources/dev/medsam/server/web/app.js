@@ -15,7 +15,7 @@ const state = {
   perSlice: new Map(),      // slice -> {objects: [{box, points}], current, history: [json]}
   encoded: new Set(),       // "slice|window" known to be encoded on the server
   volumeLabels: null,       // {data, width, height, slices} from propagation
-  jobId: null, request: 0,
+  jobId: null, jobObjects: null, request: 0,   // jobObjects: indices of the objects the job propagates
 };
 
 function colour(i) {
@@ -77,6 +77,11 @@ async function openImage(path) {
     for (const c of [imageCanvas, overlay, ui]) { c.style.width = info.width * scale + 'px'; c.style.height = info.height * scale + 'px'; }
     $('propagate').disabled = info.slices < 2;
     $('download-volume').disabled = true;
+    $('download-volume-seg').disabled = true;
+    // DICOM SEG references the DICOM source, so it is offered for DICOM images only
+    const segOption = document.querySelector('#format option[value="dicom-seg"]');
+    segOption.disabled = info.format !== 'dicom';
+    if (segOption.disabled && $('format').value === 'dicom-seg') $('format').value = 'nifti';
     $('progress').hidden = true; $('job-status').textContent = '';
     history.replaceState(null, '', '/?path=' + encodeURIComponent(path));
     await showSlice();
@@ -397,15 +402,27 @@ $('download').onclick = async () => {
   const used = promptedObjects(s);
   if (!used.length) return;
   const format = $('format').value;
-  const r = await post(API + '/segment', requestBody(s, used, format));
+  const body = requestBody(s, used, format);
+  if (format === 'dicom-seg') { const labels = segmentNames(used); if (labels.length) body.labels = labels; }
+  const r = await post(API + '/segment', body);
   if (!r.ok) { showError(await apiError(r)); return; }
-  const ext = {nifti: '.nii.gz', png: '.png', npy: '.npy'}[format];
+  showError('');
+  const ext = {nifti: '.nii.gz', png: '.png', npy: '.npy', 'dicom-seg': '.dcm'}[format];
   saveBlob(await r.blob(), `mask_slice${state.slice}${ext}`);
 };
+
+// Names typed for objects 1, 2, ... (comma-separated), for the objects at `indices`; none typed: none sent, and the
+// SEG names its segments "Segment N". An object without a typed name is "object K" (K its number on the page).
+function segmentNames(indices) {
+  const typed = $('seg-names').value.split(',').map(n => n.trim());
+  if (!typed.some(n => n)) return [];
+  return indices.map(i => typed[i] || `object ${i + 1}`);
+}
 
 $('propagate').onclick = async () => {
   const s = sliceState();
   const boxes = s.objects.filter(o => o.box).map(o => o.box);
+  const propagated = s.objects.map((o, i) => o.box ? i : -1).filter(i => i >= 0); // label k is object propagated[k-1]
   if (!boxes.length) { showError('Draw a box on this slice first: propagation starts from the boxes of this slice.'); return; }
   const body = {path: state.path, slice: state.slice, boxes};
   const w = windowParam();
@@ -414,6 +431,7 @@ $('propagate').onclick = async () => {
   if (!r.ok) { showError(await apiError(r)); return; }
   const job = await r.json();
   state.jobId = job.id;
+  state.jobObjects = propagated;
   $('progress').hidden = false; $('progress').value = 0;
   $('propagate').disabled = true;
   pollJob(job.id);
@@ -435,6 +453,7 @@ async function pollJob(id) {
     state.volumeLabels = {data: npy.data, slices: npy.shape[0]};
     $('job-status').textContent = `done: ${j.objects.map(o => `object ${o.label}: ${o.voxels} voxels`).join(', ')}`;
     $('download-volume').disabled = false;
+    $('download-volume-seg').disabled = state.info.format !== 'dicom';
     drawOverlay();
   } catch (e) { showError(e.message); $('propagate').disabled = false; }
 }
@@ -444,6 +463,16 @@ $('download-volume').onclick = async () => {
   const r = await fetch(`${API}/jobs/${state.jobId}/result?format=nifti`);
   if (!r.ok) { showError(await apiError(r)); return; }
   saveBlob(await r.blob(), 'labels.nii.gz');
+};
+
+$('download-volume-seg').onclick = async () => {
+  if (!state.jobId) return;
+  let url = `${API}/jobs/${state.jobId}/result?format=dicom-seg`;
+  for (const name of segmentNames(state.jobObjects || [])) url += '&label=' + encodeURIComponent(name);
+  const r = await fetch(url);
+  if (!r.ok) { showError(await apiError(r)); return; }
+  showError('');
+  saveBlob(await r.blob(), 'labels.dcm');
 };
 
 loadList().then(() => {
