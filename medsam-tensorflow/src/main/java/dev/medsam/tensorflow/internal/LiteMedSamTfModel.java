@@ -48,7 +48,6 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     private final TinyVitEncoderGraph encoder;
     private final PromptEncoderGraph prompt;
     private final Placeholder<TFloat32> embeddingFeed;
-    private final MaskDecoderGraph.Outputs predict;
     private final Operand<TFloat32> embeddingTokens;
     private final MaskDecoderGraph.ImageSide embeddingSide;
     private final MaskDecoderGraph.ImageSide cachedSide;
@@ -62,7 +61,6 @@ public final class LiteMedSamTfModel implements AutoCloseable {
         this.encoder = parts.encoder;
         this.prompt = parts.prompt;
         this.embeddingFeed = parts.embeddingFeed;
-        this.predict = parts.predict;
         this.embeddingTokens = parts.embeddingTokens;
         this.embeddingSide = parts.embeddingSide;
         this.cachedSide = parts.cachedSide;
@@ -71,7 +69,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
 
     /** The graph pieces the model runs. */
     private record Parts(TinyVitEncoderGraph encoder, PromptEncoderGraph prompt, Placeholder<TFloat32> embeddingFeed,
-                         MaskDecoderGraph.Outputs predict, Operand<TFloat32> embeddingTokens,
+                         Operand<TFloat32> embeddingTokens,
                          MaskDecoderGraph.ImageSide embeddingSide, MaskDecoderGraph.ImageSide cachedSide,
                          MaskDecoderGraph.Outputs predictCached) {
     }
@@ -88,8 +86,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
                 Placeholder.shape(Shape.of(1, dim, grid, grid)));
         Operand<TFloat32> fedTokens = fed.reshape(fed.transpose(feed, 0, 2, 3, 1), 1, grid * grid, dim);
         MaskDecoderGraph.ImageSide side = decoder.prepare(fed, fedTokens, prompt.noMaskEmbed);
-        MaskDecoderGraph.Outputs predict = decoder.decode(fp32.scope("predict"), prompt.sparse, side);
-        // the same decoder on an image side fed back from the cache (see predictBoxes)
+        // the decoder runs on an image side computed from the feed once and fed back from the cache (predictBoxes)
         Nn cache = fp32.scope("cached");
         int tokens = grid * grid;
         int headDim = dim / 2 / MaskDecoderGraph.HEADS;
@@ -102,7 +99,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
                 cache.tf.withName("q0").placeholder(TFloat32.class,
                         Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))));
         MaskDecoderGraph.Outputs predictCached = decoder.decode(fp32.scope("predict_cached"), prompt.sparse, cached);
-        return new Parts(encoder, prompt, feed, predict, fedTokens, side, cached, predictCached);
+        return new Parts(encoder, prompt, feed, fedTokens, side, cached, predictCached);
     }
 
     /**
