@@ -25,15 +25,22 @@ import java.util.Objects;
 /**
  * A LiteMedSAM model loaded into its own TensorFlow graph and session: the TinyViT encoder ((1, 3, 256, 256)
  * image in, (1, 256, 64, 64) embedding out) and SAM's prompt encoder (for the 256 input frame) and mask decoder
- * on that embedding. Owns its native graph and session until {@link #close()}. {@link #encode} may
- * be called from several threads (TensorFlow sessions run concurrently); closing while a call runs is not
- * allowed.
+ * on that embedding. Owns its native graph and session until {@link #close()}. {@link #encode} and
+ * {@link #predictBoxes} may be called from several threads (TensorFlow sessions run concurrently); closing while a
+ * call runs is not allowed.
+ *
+ * <p>The decoder's per-image side (source tokens and the first layer's image projections, about 0.4 G
+ * multiply-adds) is computed on the first {@link #predictBoxes} call for an embedding and kept, as native tensors,
+ * for the last {@value #IMAGE_SIDE_CACHE} embeddings, recognised by object identity (a {@link FloatTensor} is
+ * immutable), so further boxes on the same image run only the prompt-dependent part.
  *
  * <p>Public only so that the benchmarks (run from the class path) can time it; the package is not exported.
  */
 public final class LiteMedSamTfModel implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(LiteMedSamTfModel.class.getName());
+    /** How many images' decoder sides are kept: an interactive user goes back and forth between a few slices. */
+    static final int IMAGE_SIDE_CACHE = 4;
 
     private final TinyVitArchitecture architecture;
     private final Graph graph;
@@ -41,7 +48,11 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     private final TinyVitEncoderGraph encoder;
     private final PromptEncoderGraph prompt;
     private final Placeholder<TFloat32> embeddingFeed;
-    private final MaskDecoderGraph.Outputs predict;
+    private final Operand<TFloat32> embeddingTokens;
+    private final MaskDecoderGraph.ImageSide embeddingSide;
+    private final MaskDecoderGraph.ImageSide cachedSide;
+    private final MaskDecoderGraph.Outputs predictCached;
+    private final DecoderCache imageSides = new DecoderCache(IMAGE_SIDE_CACHE);
 
     private LiteMedSamTfModel(TinyVitArchitecture architecture, Graph graph, Session session, Parts parts) {
         this.architecture = architecture;
@@ -50,16 +61,21 @@ public final class LiteMedSamTfModel implements AutoCloseable {
         this.encoder = parts.encoder;
         this.prompt = parts.prompt;
         this.embeddingFeed = parts.embeddingFeed;
-        this.predict = parts.predict;
+        this.embeddingTokens = parts.embeddingTokens;
+        this.embeddingSide = parts.embeddingSide;
+        this.cachedSide = parts.cachedSide;
+        this.predictCached = parts.predictCached;
     }
 
     /** The graph pieces the model runs. */
     private record Parts(TinyVitEncoderGraph encoder, PromptEncoderGraph prompt, Placeholder<TFloat32> embeddingFeed,
-                         MaskDecoderGraph.Outputs predict) {
+                         Operand<TFloat32> embeddingTokens,
+                         MaskDecoderGraph.ImageSide embeddingSide, MaskDecoderGraph.ImageSide cachedSide,
+                         MaskDecoderGraph.Outputs predictCached) {
     }
 
-    private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture) {
-        Nn fp32 = new Nn(tf, Precision.FP32, false);
+    private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture, boolean fusedLayerNorm) {
+        Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
         TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32, store, architecture);
         PromptEncoderGraph prompt = new PromptEncoderGraph(fp32, store, TinyVitArchitecture.IMAGE_SIZE);
         MaskDecoderGraph decoder = new MaskDecoderGraph(store, prompt.densePeTokens);
@@ -68,10 +84,22 @@ public final class LiteMedSamTfModel implements AutoCloseable {
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         Placeholder<TFloat32> feed = fed.tf.withName("embedding").placeholder(TFloat32.class,
                 Placeholder.shape(Shape.of(1, dim, grid, grid)));
-        Operand<TFloat32> tokens = fed.reshape(fed.transpose(feed, 0, 2, 3, 1), 1, grid * grid, dim);
-        MaskDecoderGraph.ImageSide side = decoder.prepare(fed, tokens, prompt.noMaskEmbed);
-        MaskDecoderGraph.Outputs predict = decoder.decode(fp32.scope("predict"), prompt.sparse, side);
-        return new Parts(encoder, prompt, feed, predict);
+        Operand<TFloat32> fedTokens = fed.reshape(fed.transpose(feed, 0, 2, 3, 1), 1, grid * grid, dim);
+        MaskDecoderGraph.ImageSide side = decoder.prepare(fed, fedTokens, prompt.noMaskEmbed);
+        // the decoder runs on an image side computed from the feed once and fed back from the cache (predictBoxes)
+        Nn cache = fp32.scope("cached");
+        int tokens = grid * grid;
+        int headDim = dim / 2 / MaskDecoderGraph.HEADS;
+        MaskDecoderGraph.ImageSide cached = new MaskDecoderGraph.ImageSide(
+                cache.tf.withName("src").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, tokens, dim))),
+                cache.tf.withName("k0").placeholder(TFloat32.class,
+                        Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))),
+                cache.tf.withName("v0").placeholder(TFloat32.class,
+                        Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))),
+                cache.tf.withName("q0").placeholder(TFloat32.class,
+                        Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))));
+        MaskDecoderGraph.Outputs predictCached = decoder.decode(fp32.scope("predict_cached"), prompt.sparse, cached);
+        return new Parts(encoder, prompt, feed, fedTokens, side, cached, predictCached);
     }
 
     /**
@@ -90,7 +118,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
             WeightStore store = new WeightStore(tf);
             Parts g;
             try {
-                g = build(tf, store, architecture);
+                g = build(tf, store, architecture, Kernels.fusedLayerNormAvailable(config));
             } catch (IllegalArgumentException e) {
                 throw new BackendException(BackendException.Kind.INCOMPATIBLE_MODEL, e.getMessage(), e);
             }
@@ -183,16 +211,43 @@ public final class LiteMedSamTfModel implements AutoCloseable {
             codes[b * 2] = 2;
             codes[b * 2 + 1] = 3;
         }
-        try (TFloat32 e = TensorIo.floats(embedding);
-             TFloat32 c = TensorIo.floats(coords, boxes256.length, 2, 2);
+        DecoderCache.Entry side = imageSide(embedding);
+        try (TFloat32 c = TensorIo.floats(coords, boxes256.length, 2, 2);
              TInt32 k = TensorIo.ints(codes, boxes256.length, 2);
-             Result r = session.runner().feed(embeddingFeed, e).feed(prompt.coords, c).feed(prompt.codes, k)
-                     .fetch(predict.logitsSingle()).fetch(predict.iouSingle()).run()) {
+             Result r = session.runner().feed(cachedSide.src(), side.src).feed(cachedSide.k0(), side.k0)
+                     .feed(cachedSide.v0(), side.v0).feed(cachedSide.q0(), side.q0)
+                     .feed(prompt.coords, c).feed(prompt.codes, k)
+                     .fetch(predictCached.logitsSingle()).fetch(predictCached.iouSingle()).run()) {
             return new FloatTensor[] {TensorIo.toFloatTensor(r.get(0)), TensorIo.toFloatTensor(r.get(1))};
         } catch (TensorFlowException ex) {
             throw new BackendException(BackendException.Kind.RUNTIME, "the LiteMedSAM decoder failed: "
                     + ex.getMessage(), ex);
+        } finally {
+            imageSides.release(side);
         }
+    }
+
+    /** The decoder's side of {@code embedding}, acquired (release it): from the cache, or computed and cached. */
+    private DecoderCache.Entry imageSide(FloatTensor embedding) {
+        long id = System.identityHashCode(embedding); // a collision only costs a recomputation: entries check identity
+        DecoderCache.Entry entry = imageSides.acquire(id, embedding);
+        if (entry != null) {
+            return entry;
+        }
+        try (TFloat32 e = TensorIo.floats(embedding);
+             Result r = session.runner().feed(embeddingFeed, e).fetch(embeddingTokens).fetch(embeddingSide.src())
+                     .fetch(embeddingSide.k0()).fetch(embeddingSide.v0()).fetch(embeddingSide.q0()).run()) {
+            entry = new DecoderCache.Entry(embedding, TensorIo.copy(r.get(0)), TensorIo.copy(r.get(1)),
+                    TensorIo.copy(r.get(2)), TensorIo.copy(r.get(3)), TensorIo.copy(r.get(4)));
+        } catch (TensorFlowException ex) {
+            throw new BackendException(BackendException.Kind.RUNTIME, "the LiteMedSAM decoder failed on the image: "
+                    + ex.getMessage(), ex);
+        }
+        DecoderCache.Entry stored = imageSides.put(id, entry, true);
+        if (stored == null) {
+            throw new IllegalStateException("the LiteMedSAM model is closed");
+        }
+        return stored;
     }
 
     private List<FloatTensor> run(FloatTensor image, List<Operand<TFloat32>> fetch) {
@@ -219,6 +274,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
 
     @Override
     public void close() {
+        imageSides.close();
         session.close();
         graph.close();
     }

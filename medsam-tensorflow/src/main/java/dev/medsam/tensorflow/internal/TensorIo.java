@@ -95,4 +95,17 @@ final class TensorIo {
         t.asRawTensor().data().asFloats().read(values);
         return FloatTensor.wrap(shape, values);
     }
+
+    /** A native copy of a float32 result, which stays valid after the result it came from is closed. */
+    static TFloat32 copy(Tensor t) {
+        TFloat32 src = (TFloat32) t;
+        TFloat32 dst = TFloat32.tensorOf(src.shape());
+        try {
+            src.asRawTensor().data().copyTo(dst.asRawTensor().data(), src.numBytes());
+            return dst;
+        } catch (RuntimeException e) {
+            dst.close();
+            throw e;
+        }
+    }
 }

@@ -464,15 +464,7 @@ final class TfSamModel implements SamModel {
 
     /** A copy of a result tensor that outlives its Result. */
     private static TFloat32 copy(Tensor t) {
-        TFloat32 src = (TFloat32) t;
-        TFloat32 dst = TFloat32.tensorOf(src.shape());
-        try {
-            src.asRawTensor().data().copyTo(dst.asRawTensor().data(), src.numBytes());
-            return dst;
-        } catch (RuntimeException e) {
-            dst.close();
-            throw e;
-        }
+        return TensorIo.copy(t);
     }
 
     /** Runs {@code action} once when this model closes (the backend forgets it then). */

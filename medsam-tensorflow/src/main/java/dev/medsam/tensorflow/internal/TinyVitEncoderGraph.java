@@ -33,6 +33,8 @@ final class TinyVitEncoderGraph {
     static final float BN_EPS = 1e-5f;
     static final float LN_EPS = 1e-5f;
     static final float NECK_EPS = 1e-6f;
+    /** What a 1x1 convolution's input is multiplied by after {@link #depthwiseGelu}: sqrt(2). */
+    static final float GELU_OUTPUT_SCALE = (float) Math.sqrt(2);
 
     final Placeholder<TFloat32> image;
     /** Patch-embedding output, (1, 256, 256, d0) NHWC. */
@@ -112,10 +114,8 @@ final class TinyVitEncoderGraph {
                 new int[] {last, out}, t -> u.transpose(u.reshape(t, out, last), 1, 0)));
         y = neck.layerNorm(y, w.f32("image_encoder.neck.1.weight", out), w.f32("image_encoder.neck.1.bias", out),
                 NECK_EPS);
-        Operand<TFloat32> k3 = w.f32("image_encoder.neck.2.weight", "hwio", new int[] {out, out, 3, 3},
-                new int[] {3, 3, out, out}, t -> u.transpose(t, 2, 3, 1, 0));
-        y = neck.tf.nn.conv2d(neck.reshape(y, 1, grid, grid, out), k3, List.of(1L, 1L, 1L, 1L), "SAME");
-        y = neck.reshape(y, grid * grid, out);
+        y = conv3x3(neck, y, w.f32("image_encoder.neck.2.weight", "im2col", new int[] {out, out, 3, 3},
+                new int[] {9 * out, out}, t -> u.reshape(u.transpose(t, 2, 3, 1, 0), 9 * out, out)), grid, out);
         y = neck.layerNorm(y, w.f32("image_encoder.neck.3.weight", out), w.f32("image_encoder.neck.3.bias", out),
                 NECK_EPS);
         embeddingTokens = y;
@@ -134,8 +134,8 @@ final class TinyVitEncoderGraph {
     private Operand<TFloat32> mbConv(Nn nn, Operand<TFloat32> x, String p, int d, int res) {
         int hidden = TinyVitArchitecture.EXPANSION * d;
         Operand<TFloat32> h = nn.gelu(conv1x1(nn, x, p + "conv1.", hidden, d));
-        h = nn.gelu(depthwise(nn, nn.reshape(h, 1, res, res, hidden), p + "conv2.", hidden, 1));
-        h = conv1x1(nn, nn.reshape(h, res * res, hidden), p + "conv3.", d, hidden);
+        h = depthwiseGelu(nn, nn.reshape(h, 1, res, res, hidden), p + "conv2.", hidden, 1, res);
+        h = conv1x1(nn, nn.reshape(h, res * res, hidden), p + "conv3.", d, hidden, GELU_OUTPUT_SCALE);
         return nn.gelu(nn.add(h, x));
     }
 
@@ -143,9 +143,9 @@ final class TinyVitEncoderGraph {
     private Operand<TFloat32> patchMerging(Nn nn, Operand<TFloat32> x, String p, int d, int out, int res) {
         int stride = mergeStride(out);
         Operand<TFloat32> h = nn.gelu(conv1x1(nn, x, p + "conv1.", out, d));
-        h = nn.gelu(depthwise(nn, nn.reshape(h, 1, res, res, out), p + "conv2.", out, stride));
+        h = depthwiseGelu(nn, nn.reshape(h, 1, res, res, out), p + "conv2.", out, stride, res);
         int next = stride == 2 ? (res - 1) / 2 + 1 : res;
-        return conv1x1(nn, nn.reshape(h, next * next, out), p + "conv3.", out, out);
+        return conv1x1(nn, nn.reshape(h, next * next, out), p + "conv3.", out, out, GELU_OUTPUT_SCALE);
     }
 
     /** A TinyViT block on (res*res, d) tokens. */
@@ -182,7 +182,7 @@ final class TinyVitEncoderGraph {
             o = nn.slice(o, new int[] {0, 0, 0}, new int[] {res, res, d});
         }
         x = nn.add(x, nn.reshape(o, res * res, d));
-        x = nn.reshape(depthwise(nn, nn.reshape(x, 1, res, res, d), p + "local_conv.", d, 1), res * res, d);
+        x = nn.reshape(depthwise(nn, nn.reshape(x, 1, res, res, d), p + "local_conv.", d, 1, res, 1f), res * res, d);
         Operand<TFloat32> m = nn.layerNorm(x, w.f32(p + "mlp.norm.weight", d), w.f32(p + "mlp.norm.bias", d), LN_EPS);
         int hidden = TinyVitArchitecture.EXPANSION * d;
         m = nn.gelu(nn.linear(m, w.linearWeight(p + "mlp.fc1.weight", hidden, d, Precision.FP32),
@@ -210,14 +210,19 @@ final class TinyVitEncoderGraph {
 
     // ------------------------------------------------------------------ Conv2d + BatchNorm, folded
 
-    /** gamma / sqrt(var + eps) and beta - mean * that, from the BatchNorm under {@code p + "bn."}. */
-    private Operand<TFloat32>[] bnScaleShift(String p, int c) {
+    /**
+     * gamma / sqrt(var + eps) and beta - mean * that, from the BatchNorm under {@code p + "bn."}, both times
+     * {@code factor}.
+     */
+    private Operand<TFloat32>[] bnScaleShift(String p, int c, float factor) {
         Operand<TFloat32> gamma = w.f32(p + "bn.weight", c);
         Operand<TFloat32> beta = w.f32(p + "bn.bias", c);
         Operand<TFloat32> mean = w.f32(p + "bn.running_mean", c);
         Operand<TFloat32> var = w.f32(p + "bn.running_var", c);
-        Operand<TFloat32> scale = u.mul(gamma, u.tf.math.rsqrt(u.add(var, u.scalar(BN_EPS))));
-        Operand<TFloat32> shift = u.sub(beta, u.mul(mean, scale));
+        Operand<TFloat32> unscaled = u.mul(gamma, u.tf.math.rsqrt(u.add(var, u.scalar(BN_EPS))));
+        Operand<TFloat32> shift = u.sub(beta, u.mul(mean, unscaled));
+        Operand<TFloat32> scale = factor == 1f ? unscaled : u.mul(unscaled, u.scalar(factor));
+        shift = factor == 1f ? shift : u.mul(shift, u.scalar(factor));
         @SuppressWarnings("unchecked")
         Operand<TFloat32>[] r = new Operand[] {scale, w.derived(p + "folded.bias", new int[] {c}, shift)};
         return r;
@@ -225,26 +230,82 @@ final class TinyVitEncoderGraph {
 
     /** A 1x1 Conv+BN (out, in, 1, 1) on (tokens, in): a product with the folded (in, out) matrix plus bias. */
     private Operand<TFloat32> conv1x1(Nn nn, Operand<TFloat32> x, String p, int out, int in) {
-        Operand<TFloat32>[] ss = bnScaleShift(p, out);
+        return conv1x1(nn, x, p, out, in, 1f);
+    }
+
+    /**
+     * A 1x1 Conv+BN on {@code inputScale} times its real input: the kernel is divided by that factor at load, so
+     * the input may arrive scaled (see {@link #depthwiseGelu}) at no cost per run.
+     */
+    private Operand<TFloat32> conv1x1(Nn nn, Operand<TFloat32> x, String p, int out, int in, float inputScale) {
+        Operand<TFloat32>[] ss = bnScaleShift(p, out, 1f);
         Operand<TFloat32> k = w.f32(p + "c.weight", "matrix", new int[] {out, in, 1, 1}, new int[] {in, out},
                 t -> u.transpose(u.reshape(t, out, in), 1, 0));
-        Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {in, out}, u.mul(k, ss[0]));
+        Operand<TFloat32> kernel = u.mul(k, ss[0]);
+        if (inputScale != 1f) {
+            kernel = u.mul(kernel, u.scalar(1f / inputScale));
+        }
+        Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {in, out}, kernel);
         return nn.tf.nn.biasAdd(nn.tf.linalg.matMul(x, folded), ss[1]);
     }
 
-    /** A depthwise 3x3 Conv+BN (c, 1, 3, 3) with padding 1 on (1, H, W, c). */
-    private Operand<TFloat32> depthwise(Nn nn, Operand<TFloat32> x, String p, int c, int stride) {
-        Operand<TFloat32>[] ss = bnScaleShift(p, c);
+    /**
+     * GELU of a depthwise 3x3 Conv+BN, times {@link #GELU_OUTPUT_SCALE}: {@code sqrt(2) * gelu(y)}.
+     * gelu(y) = 0.5 y (1 + erf(y / sqrt 2)); with z = y / sqrt 2 folded into the convolution's kernel and bias,
+     * that is z (1 + erf(z)) / sqrt 2, so the activation costs three passes over the tensor (Erf, AddV2, Mul)
+     * instead of five, and the constant 1 / sqrt 2 goes into the next 1x1 convolution's kernel. This matters in
+     * layer 0, where the tensor is 256 x 256 x 256 floats (64 MiB) and the remapper cannot fuse a GELU into a
+     * depthwise convolution. (The two-pass form with Erfc measured 30 times slower: TensorFlow's CPU Erfc is not
+     * vectorised.)
+     */
+    private Operand<TFloat32> depthwiseGelu(Nn nn, Operand<TFloat32> x, String p, int c, int stride, int res) {
+        Operand<TFloat32> z = depthwise(nn, x, p, c, stride, res, (float) Math.sqrt(0.5));
+        return nn.tf.math.mul(z, nn.tf.math.add(nn.tf.math.erf(z), nn.scalar(1f)));
+    }
+
+    /**
+     * A depthwise 3x3 Conv+BN (c, 1, 3, 3) with padding 1 on (1, res, res, c), output times {@code factor} (folded
+     * into kernel and bias).
+     */
+    private Operand<TFloat32> depthwise(Nn nn, Operand<TFloat32> x, String p, int c, int stride, int res,
+                                        float factor) {
+        Operand<TFloat32>[] ss = bnScaleShift(p, c, factor);
         Operand<TFloat32> k = w.f32(p + "c.weight", "hwcm", new int[] {c, 1, 3, 3}, new int[] {3, 3, c, 1},
                 t -> u.transpose(t, 2, 3, 0, 1));
         Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {3, 3, c, 1},
                 u.mul(k, u.reshape(ss[0], 1, 1, c, 1)));
-        // PyTorch pads 1 on every side; TF's SAME pads (0, 1) for stride 2 on an even size, so pad explicitly.
-        Operand<TFloat32> padded = nn.tf.pad(x, nn.tf.constant(new int[][] {{0, 0}, {1, 1}, {1, 1}, {0, 0}}),
-                nn.scalar(0f));
-        long s = stride;
-        Operand<TFloat32> y = nn.tf.nn.depthwiseConv2dNative(padded, folded, List.of(1L, s, s, 1L), "VALID");
+        Operand<TFloat32> y;
+        if (stride == 1) {
+            // stride 1: TF's SAME is PyTorch's padding 1, without copying the (large) input into a padded one
+            y = nn.tf.nn.depthwiseConv2dNative(x, folded, List.of(1L, 1L, 1L, 1L), "SAME");
+        } else {
+            // PyTorch pads 1 on every side; TF's SAME would pad (0, 1) on an even size. Output j reads inputs
+            // 2j-1..2j+1, so pad 1 at the top and left only, and 1 at the bottom and right only when res is odd
+            // (its last output reads the padding there).
+            int end = res % 2;
+            Operand<TFloat32> padded = nn.tf.pad(x, nn.tf.constant(new int[][] {{0, 0}, {1, end}, {1, end}, {0, 0}}),
+                    nn.scalar(0f));
+            long s = stride;
+            y = nn.tf.nn.depthwiseConv2dNative(padded, folded, List.of(1L, s, s, 1L), "VALID");
+        }
         return nn.tf.nn.biasAdd(y, ss[1]);
+    }
+
+    /**
+     * A 3x3 convolution with padding 1 and no bias on (size * size, c) tokens as one matrix product: the nine
+     * shifted views side by side (size * size, 9c) times the (9c, out) kernel. oneDNN's direct convolution
+     * measured about ten times slower here than the same multiply-adds as a matrix product.
+     */
+    private static Operand<TFloat32> conv3x3(Nn nn, Operand<TFloat32> x, Operand<TFloat32> kernel, int size, int c) {
+        Operand<TFloat32> padded = nn.tf.pad(nn.reshape(x, size, size, c),
+                nn.tf.constant(new int[][] {{1, 1}, {1, 1}, {0, 0}}), nn.scalar(0f));
+        List<Operand<TFloat32>> shifted = new ArrayList<>(9);
+        for (int ky = 0; ky < 3; ky++) {
+            for (int kx = 0; kx < 3; kx++) {
+                shifted.add(nn.slice(padded, new int[] {ky, kx, 0}, new int[] {size, size, c}));
+            }
+        }
+        return nn.matmul(nn.reshape(nn.concat(shifted, 2), size * size, 9 * c), kernel);
     }
 
 }

@@ -24,6 +24,7 @@ import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,5 +233,33 @@ class LiteMedSamParityTest {
                 () -> model.encode(FloatTensor.wrap(new int[] {1, 3, 1024, 1024}, new float[3 * 1024 * 1024])));
         assertTrue(e.getMessage().contains("(1, 3, 256, 256)"), e.getMessage());
         assertEquals(TinyVitArchitecture.LITE_MEDSAM, model.architecture());
+    }
+
+    /**
+     * The decoder's image side is cached per embedding object: a repeated box gives the same logits, an embedding
+     * with other values never gets a stale side, also after more images than the cache holds.
+     */
+    @Test
+    void cachedImageSideNeverServesAnotherEmbedding() {
+        FloatTensor a = model.encode(fixture("ct_wide/input.npy"));
+        float[][] box = {{40, 30, 175, 135}};
+        float[] first = model.predictBoxes(a, box)[0].toArray();
+        assertArrayEquals(first, model.predictBoxes(a, box)[0].toArray(), "same embedding, same box");
+        float[] values = a.toArray();
+        float[] previous = first;
+        for (int k = 1; k <= LiteMedSamTfModel.IMAGE_SIDE_CACHE + 2; k++) {
+            float[] scaled = values.clone();
+            for (int i = 0; i < scaled.length; i++) {
+                scaled[i] *= 1f - 0.1f * k;
+            }
+            FloatTensor other = FloatTensor.wrap(a.shape(), scaled);
+            float[] logits = model.predictBoxes(other, box)[0].toArray();
+            assertFalse(java.util.Arrays.equals(previous, logits), "embedding " + k + " got the previous image's side");
+            // a fresh object with the same values as an earlier one computes the same side again
+            assertArrayEquals(logits, model.predictBoxes(FloatTensor.wrap(a.shape(), scaled.clone()), box)[0].toArray(),
+                    "embedding " + k + " again");
+            previous = logits;
+        }
+        assertArrayEquals(first, model.predictBoxes(a, box)[0].toArray(), "first embedding after eviction");
     }
 }

@@ -89,6 +89,47 @@ public final class LiteMedSamPreprocess {
      * (align_corners=False) to the original size, sigmoid.
      */
     public static float[] probabilities(float[] logits256, int height, int width) {
+        float[] prob = logits(logits256, height, width);
+        for (int i = 0; i < prob.length; i++) {
+            prob[i] = Bilinear.sigmoid(prob[i]);
+        }
+        return prob;
+    }
+
+    /**
+     * The binary mask (H x W, row-major, 0 or 1) of one 256x256 logit plane: exactly {@code probabilities(..) >
+     * 0.5}, without computing a sigmoid per pixel. {@link Bilinear#sigmoid} never decreases as its argument grows,
+     * so its value is above 0.5 exactly for the logits at or above one float, {@link #MASK_THRESHOLD}, found once.
+     */
+    public static byte[] mask(float[] logits256, int height, int width) {
+        float[] logits = logits(logits256, height, width);
+        byte[] mask = new byte[logits.length];
+        for (int i = 0; i < logits.length; i++) {
+            mask[i] = logits[i] >= MASK_THRESHOLD ? (byte) 1 : 0; // NaN: 0, as sigmoid(NaN) > 0.5 is false
+        }
+        return mask;
+    }
+
+    /** The smallest float whose {@link Bilinear#sigmoid} is above 0.5 (about 6e-8: sigmoid(0) is 0.5). */
+    static final float MASK_THRESHOLD = smallestLogitAboveHalf();
+
+    private static float smallestLogitAboveHalf() {
+        // positive floats sort like their bit patterns; sigmoid(Float.MIN_VALUE) is 0.5, sigmoid(1) is not
+        int lo = Float.floatToRawIntBits(Float.MIN_VALUE); // sigmoid(lo) <= 0.5
+        int hi = Float.floatToRawIntBits(1f); // sigmoid(hi) > 0.5
+        while (hi - lo > 1) {
+            int mid = lo + (hi - lo) / 2;
+            if (Bilinear.sigmoid(Float.intBitsToFloat(mid)) > 0.5f) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return Float.intBitsToFloat(hi);
+    }
+
+    /** One 256x256 logit plane cropped to the resized size and resized bilinearly to {@code height x width}. */
+    private static float[] logits(float[] logits256, int height, int width) {
         if (logits256.length != SIZE * SIZE) {
             throw new IllegalArgumentException("expected 256x256 logits, got " + logits256.length + " values");
         }
@@ -99,10 +140,6 @@ public final class LiteMedSamPreprocess {
         for (int y = 0; y < nh; y++) {
             System.arraycopy(logits256, y * SIZE, crop, y * nw, nw);
         }
-        float[] prob = Bilinear.resize(crop, nw, nh, width, height);
-        for (int i = 0; i < prob.length; i++) {
-            prob[i] = Bilinear.sigmoid(prob[i]);
-        }
-        return prob;
+        return Bilinear.resize(crop, nw, nh, width, height);
     }
 }

@@ -81,4 +81,38 @@ class LiteMedSamPreprocessTest {
         double expected = h >= w ? w * 256.0 / h : h * 256.0 / w;
         assertTrue(Math.abs(Math.min(s[0], s[1]) - expected) <= 0.5 + 1e-9, h + "x" + w + " -> " + s[0] + "x" + s[1]);
     }
+
+    @Test
+    void maskThresholdIsTheFirstLogitWithSigmoidAboveHalf() {
+        float t = LiteMedSamPreprocess.MASK_THRESHOLD;
+        assertTrue(t > 0f && t < 1e-6f, "threshold " + t);
+        assertTrue(Bilinear.sigmoid(t) > 0.5f);
+        assertEquals(0.5f, Bilinear.sigmoid(Math.nextDown(t)));
+    }
+
+    @Property(tries = 200)
+    void maskIsExactlyProbabilityAboveHalf(@ForAll @IntRange(min = 1, max = 700) int h,
+                                           @ForAll @IntRange(min = 1, max = 700) int w,
+                                           @ForAll long seed) {
+        int[] size = LiteMedSamPreprocess.resizedSize(h, w);
+        if (size[0] == 0 || size[1] == 0) {
+            return; // too thin to resize; input() refuses such images
+        }
+        java.util.Random r = new java.util.Random(seed);
+        float t = LiteMedSamPreprocess.MASK_THRESHOLD;
+        // logits at and around the threshold, zero, both signs, large values and NaN, so every branch is hit
+        float[] special = {0f, -0f, t, Math.nextDown(t), Math.nextUp(t), -t, 1e-9f, -1e-9f, 30f, -30f, Float.NaN};
+        float[] logits = new float[256 * 256];
+        for (int i = 0; i < logits.length; i++) {
+            logits[i] = r.nextInt(4) == 0 ? special[r.nextInt(special.length)] : (float) (r.nextGaussian() * 1e-6);
+        }
+        float[] prob = LiteMedSamPreprocess.probabilities(logits, h, w);
+        byte[] mask = LiteMedSamPreprocess.mask(logits, h, w);
+        assertEquals(prob.length, mask.length);
+        for (int i = 0; i < prob.length; i++) {
+            if ((prob[i] > 0.5f ? 1 : 0) != mask[i]) {
+                throw new AssertionError(w + "x" + h + " pixel " + i + ": probability " + prob[i] + ", mask " + mask[i]);
+            }
+        }
+    }
 }
