@@ -323,7 +323,7 @@ class SegmentCommandTest {
                 Arguments.of(List.of("--box", "1,1,9,9", "--window", "lung", "--modality", "mr"), "cannot go with --modality mr"),
                 Arguments.of(List.of("--box", "1,1,9,9", "--window", "liver"), "unknown CT window 'liver'"),
                 Arguments.of(List.of("--box", "1,1,9,9", "--device", "tpu"), "--device must be cpu, gpu or auto, got 'tpu'"),
-                Arguments.of(List.of("--box", "1,1,9,9", "--pipeline", "sam2"), "--pipeline must be medsam or sam, got 'sam2'"),
+                Arguments.of(List.of("--box", "1,1,9,9", "--pipeline", "sam2"), "--pipeline must be medsam, sam or litemedsam, got 'sam2'"),
                 Arguments.of(List.of("--box", "1,1,9,9", "--threads", "-1"), "--threads must be 0 or more, got -1"),
                 Arguments.of(List.of("--box", "1,1,9,9", "--warmup", "-2"), "--warmup must be 0 or more, got -2"),
                 Arguments.of(List.of("--box", "1,1,9,9", "--axis", "3"), "--axis must be 0, 1 or 2, got 3"),
