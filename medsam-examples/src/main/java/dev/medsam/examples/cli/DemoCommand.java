@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "MedSAM or LiteMedSAM checkpoint (.pth or .safetensors); default: see above.")
+            description = "A MedSAM or LiteMedSAM checkpoint file; default: see above.")
     Path checkpoint;
 
     @Option(names = {"-o", "--out-dir"}, paramLabel = "DIR", defaultValue = DEFAULT_OUT_DIR,
