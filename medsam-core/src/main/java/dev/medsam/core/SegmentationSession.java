@@ -1,7 +1,7 @@
 package dev.medsam.core;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
-import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.checkpoint.ModelArchitecture;
+import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.internal.EmbeddingCache;
 import dev.medsam.core.internal.ModelFrame;
@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The main entry point: segments objects in 2D images with a SAM or MedSAM model. The image encoder (the
+ * The main entry point: segments objects in 2D images with a MedSAM, LiteMedSAM or SAM model. The image encoder (the
  * expensive step, seconds per image) runs once per image; any number of prompts then cost one prompt encoder and
  * mask decoder pass each (milliseconds), several objects sharing one batched pass.
  *
@@ -47,6 +47,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *     BinaryMask mask = liver.binary();                          // at the slice's size
  * }
  * }</pre>
+ *
+ * <h2>Models and pipelines</h2>
+ * The session reads the model kind from the checkpoint's tensors and uses its reference {@link Pipeline}
+ * ({@link Pipeline#defaultFor}): {@link Pipeline#MEDSAM} for a ViT encoder (MedSAM; choose {@link Pipeline#SAM}
+ * for plain SAM checkpoints), {@link Pipeline#LITE_MEDSAM} for LiteMedSAM's TinyViT (256x256 input, about 35
+ * GMAC per image instead of ViT-B's 486). Prompts, results, caching and threads are the same for every model.
  *
  * <h2>Images</h2>
  * {@link #encode(MedicalImage, IntensityPreset)} brings the image to 8 bits with the preset (default: {@link
@@ -108,22 +114,38 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     /**
-     * A session over an already loaded model, with the MedSAM pipeline and the default cache size. The session
-     * does not close the model, so one model can serve several sessions.
+     * A session over an already loaded model, with the model's reference pipeline ({@link Pipeline#defaultFor}:
+     * MedSAM's for a ViT, LiteMedSAM's for TinyViT) and the default cache size. The session does not close the
+     * model, so one model can serve several sessions.
      */
     public static SegmentationSession of(SamModel model) {
-        return of(model, Pipeline.MEDSAM, DEFAULT_CACHE_SIZE);
+        Objects.requireNonNull(model, "model");
+        return of(model, Pipeline.defaultFor(model.architecture()), DEFAULT_CACHE_SIZE);
     }
 
     /**
      * A session over an already loaded model (not closed by the session).
      *
      * @param cacheSize embeddings kept; 0 disables the cache
-     * @throws IllegalArgumentException if {@code cacheSize} is negative
+     * @throws IllegalArgumentException if {@code cacheSize} is negative, or {@code pipeline} prepares input of
+     *                                  another size than the model takes (LiteMedSAM's on a ViT model, MedSAM's or
+     *                                  SAM's on a LiteMedSAM model)
      */
     public static SegmentationSession of(SamModel model, Pipeline pipeline, int cacheSize) {
-        return new SegmentationSession(Objects.requireNonNull(model, "model"), List.of(),
-                Objects.requireNonNull(pipeline, "pipeline"), cacheSize);
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(pipeline, "pipeline");
+        requireFit(pipeline, model.architecture());
+        return new SegmentationSession(model, List.of(), pipeline, cacheSize);
+    }
+
+    /** The pipeline must prepare input of the size the model's encoder takes. */
+    private static void requireFit(Pipeline pipeline, ModelArchitecture architecture) {
+        if (!pipeline.fits(architecture)) {
+            throw new IllegalArgumentException("the " + pipeline + " pipeline prepares a " + pipeline.inputSize() + "x"
+                    + pipeline.inputSize() + " input, but the " + architecture.name() + " model takes "
+                    + architecture.imageSize() + "x" + architecture.imageSize() + "; use "
+                    + Pipeline.defaultFor(architecture) + " (the default for this model)");
+        }
     }
 
     /** A session that closes {@code owned} (in order) when it closes; what {@link Builder#build()} makes. */
@@ -136,8 +158,8 @@ public final class SegmentationSession implements AutoCloseable {
         return pipeline;
     }
 
-    /** The model's encoder architecture. */
-    public SamArchitecture architecture() {
+    /** The model's architecture ({@code vit_b}, {@code litemedsam}, ...). */
+    public ModelArchitecture architecture() {
         enter();
         try {
             return model.architecture();
@@ -314,6 +336,42 @@ public final class SegmentationSession implements AutoCloseable {
                 throw new IllegalArgumentException("object " + (i + 1) + ": " + e.getMessage(), e);
             }
         }
+        return decode(image, objects, mapped, multimask);
+    }
+
+    /**
+     * Segments objects whose prompts are already in the network's frame ({@link ModelPrompt}: 1024x1024 for
+     * MedSAM and SAM, 256x256 for LiteMedSAM), for protocols that are defined in that frame: LiteMedSAM's 3D
+     * propagation boxes the previous slice's mask after resizing it into the 256 frame, and mapping such a box
+     * back to pixels and forward again would not always give the same integers. Most callers want
+     * {@link #segment(EncodedImage, List, boolean)}. Each result's {@link Segmentation#prompts()} is the prompt
+     * mapped back to the image's pixels.
+     *
+     * @throws IllegalArgumentException if the list is empty or the image was encoded with another pipeline
+     * @throws IllegalStateException    if the session is closed
+     * @throws BackendException         if the decoder fails
+     */
+    public List<Segmentation> segmentInModelFrame(EncodedImage image, List<ModelPrompt> prompts, boolean multimask) {
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(prompts, "prompts");
+        if (prompts.isEmpty()) {
+            throw new IllegalArgumentException("no objects to segment: pass at least one ModelPrompt");
+        }
+        requireOwnPipeline(image);
+        ModelPrompt[] mapped = new ModelPrompt[prompts.size()];
+        List<Prompts> originals = new ArrayList<>(prompts.size());
+        for (int i = 0; i < mapped.length; i++) {
+            mapped[i] = Objects.requireNonNull(prompts.get(i), "prompt of object " + (i + 1));
+            originals.add(image.frame().toOriginal(mapped[i]));
+        }
+        return decode(image, originals, mapped, multimask);
+    }
+
+    /** Decodes {@code mapped} (frame prompts of {@code objects}) in same-structure batches and postprocesses. */
+    private List<Segmentation> decode(EncodedImage image, List<Prompts> objects, ModelPrompt[] mapped,
+                                      boolean multimask) {
+        ModelFrame frame = image.frame();
+        int n = mapped.length;
         enter();
         try {
             Segmentation[] results = new Segmentation[n];
@@ -442,7 +500,8 @@ public final class SegmentationSession implements AutoCloseable {
 
     /**
      * Settings for a session that loads a checkpoint. Defaults: backend chosen by {@link Backends} (explicit name,
-     * then {@code -Dmedsam.backend}, then priority), CPU, backend's thread count, MedSAM pipeline, cache of
+     * then {@code -Dmedsam.backend}, then priority), CPU, backend's thread count, the checkpoint's reference
+     * pipeline ({@link Pipeline#defaultFor}), cache of
      * {@value SegmentationSession#DEFAULT_CACHE_SIZE} embeddings.
      */
     public static final class Builder {
@@ -450,7 +509,7 @@ public final class SegmentationSession implements AutoCloseable {
         private Optional<String> backend = Optional.empty();
         private Device device = Device.CPU;
         private int threads;
-        private Pipeline pipeline = Pipeline.MEDSAM;
+        private Optional<Pipeline> pipeline = Optional.empty();
         private int cacheSize = DEFAULT_CACHE_SIZE;
         private final Map<String, String> backendOptions = new LinkedHashMap<>();
 
@@ -482,9 +541,13 @@ public final class SegmentationSession implements AutoCloseable {
             return this;
         }
 
-        /** {@link Pipeline#MEDSAM} (default, for MedSAM checkpoints) or {@link Pipeline#SAM} (plain SAM). */
+        /**
+         * Overrides the pipeline read from the checkpoint: {@link Pipeline#SAM} for plain SAM checkpoints (which look
+         * like MedSAM's). {@link #build()} refuses a pipeline for another input size than the model's
+         * (LiteMedSAM's on a ViT model, MedSAM's or SAM's on LiteMedSAM) with an {@link IllegalArgumentException}.
+         */
         public Builder pipeline(Pipeline pipeline) {
-            this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+            this.pipeline = Optional.of(Objects.requireNonNull(pipeline, "pipeline"));
             return this;
         }
 
@@ -522,12 +585,20 @@ public final class SegmentationSession implements AutoCloseable {
         /**
          * Reads the checkpoint, opens the backend and builds the network.
          *
-         * @throws IOException      if the checkpoint cannot be read or is not a SAM model
-         *                          ({@link dev.medsam.core.checkpoint.CheckpointException} names the file and key)
-         * @throws BackendException if no backend starts or the weights do not fit it
+         * @throws IOException              if the checkpoint cannot be read or is not a SAM, MedSAM or LiteMedSAM
+         *                                  model ({@link dev.medsam.core.checkpoint.CheckpointException} names the
+         *                                  file and key)
+         * @throws IllegalArgumentException if the pipeline set with {@link #pipeline} does not fit the model
+         * @throws BackendException         if no backend starts or the weights do not fit it
          */
         public SegmentationSession build() throws IOException {
-            SamCheckpoint loaded = SamCheckpoint.load(checkpoint);
+            ModelCheckpoint loaded = ModelCheckpoint.load(checkpoint);
+            Pipeline chosen = pipeline.orElse(Pipeline.defaultFor(loaded.architecture()));
+            try {
+                requireFit(chosen, loaded.architecture());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(checkpoint + ": " + e.getMessage(), e);
+            }
             BackendOptions.Builder options = BackendOptions.builder().device(device).intraOpThreads(threads);
             backendOptions.forEach(options::extra);
             Backend opened = Backends.open(backend, options.build());
@@ -535,7 +606,7 @@ public final class SegmentationSession implements AutoCloseable {
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());
                 LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,
                         loaded.architecture().name(), opened.name());
-                return owning(model, List.of(model, opened), pipeline, cacheSize);
+                return owning(model, List.of(model, opened), chosen, cacheSize);
             } catch (RuntimeException | Error e) {
                 try {
                     opened.close();

@@ -7,7 +7,7 @@ import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEncoder;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
@@ -102,7 +102,7 @@ final class TestServer implements AutoCloseable {
         }
 
         @Override
-        public SamArchitecture architecture() {
+        public ModelArchitecture architecture() {
             return delegate.architecture();
         }
 

@@ -21,7 +21,7 @@ import java.util.Objects;
  * System.out.println(checkpoint.architecture().describe()); // litemedsam (TinyViT embed [64, 128, 160, 320], ...)
  * }</pre>
  */
-public final class LiteMedSamCheckpoint {
+public final class LiteMedSamCheckpoint implements ModelCheckpoint {
 
     private final String source;
     private final StateDict weights;
@@ -73,16 +73,19 @@ public final class LiteMedSamCheckpoint {
     }
 
     /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
+    @Override
     public String source() {
         return source;
     }
 
     /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
+    @Override
     public StateDict weights() {
         return weights;
     }
 
     /** The inferred architecture ({@link TinyVitArchitecture#LITE_MEDSAM} for the published model). */
+    @Override
     public TinyVitArchitecture architecture() {
         return architecture;
     }

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * @param globalAttnIndexes blocks that attend globally, ascending
  */
 public record SamArchitecture(String name, int embedDim, int depth, int heads, int windowSize,
-                              List<Integer> globalAttnIndexes) {
+                              List<Integer> globalAttnIndexes) implements ModelArchitecture {
 
     /** SAM / MedSAM ViT-B: 768, 12 blocks, 12 heads, global blocks 2, 5, 8, 11. */
     public static final SamArchitecture VIT_B = new SamArchitecture("vit_b", 768, 12, 12, 14, List.of(2, 5, 8, 11));
@@ -392,6 +392,12 @@ public record SamArchitecture(String name, int embedDim, int depth, int heads, i
             sb.append(nl).append("mis-shaped: ").append(s);
         }
         throw new CheckpointException(sb.toString());
+    }
+
+    /** {@value #IMAGE_SIZE}: SAM's encoder takes a 1024x1024 image. */
+    @Override
+    public int imageSize() {
+        return IMAGE_SIZE;
     }
 
     /** A one-line description, e.g. {@code vit_b (embed 768, depth 12, heads 12, window 14, global [2, 5, 8, 11])}. */

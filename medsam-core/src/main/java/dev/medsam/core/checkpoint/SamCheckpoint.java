@@ -19,7 +19,7 @@ import java.util.Objects;
  * System.out.println(checkpoint.architecture().describe()); // vit_b (embed 768, depth 12, ...)
  * }</pre>
  */
-public final class SamCheckpoint {
+public final class SamCheckpoint implements ModelCheckpoint {
 
     private final String source;
     private final StateDict weights;
@@ -56,9 +56,8 @@ public final class SamCheckpoint {
         Objects.requireNonNull(source, "source");
         if (TinyVitArchitecture.looksLike(weights)) {
             // Without this, the user would read about a missing ViT patch embedding instead of the real cause.
-            throw new CheckpointException("this is a LiteMedSAM (TinyViT) checkpoint, not a SAM ViT one: it is read"
-                    + " by LiteMedSamCheckpoint and described by 'medsam info', but segmenting with it is not"
-                    + " supported yet");
+            throw new CheckpointException("this is a LiteMedSAM (TinyViT) checkpoint, not a SAM ViT one: read it"
+                    + " with LiteMedSamCheckpoint, or with ModelCheckpoint, which takes either kind");
         }
         SamArchitecture architecture = SamArchitecture.infer(weights);
         architecture.validate(weights);
@@ -70,16 +69,19 @@ public final class SamCheckpoint {
     }
 
     /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
+    @Override
     public String source() {
         return source;
     }
 
     /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
+    @Override
     public StateDict weights() {
         return weights;
     }
 
     /** The inferred architecture ({@code vit_b} for MedSAM). */
+    @Override
     public SamArchitecture architecture() {
         return architecture;
     }

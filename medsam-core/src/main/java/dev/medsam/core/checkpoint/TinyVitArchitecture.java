@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * @param windowSizes attention window side of each transformer layer (layers 1..n-1)
  */
 public record TinyVitArchitecture(String name, int patchKernel, List<Integer> embedDims, List<Integer> depths,
-                                  List<Integer> heads, List<Integer> windowSizes) {
+                                  List<Integer> heads, List<Integer> windowSizes) implements ModelArchitecture {
 
     /**
      * LiteMedSAM as published ({@code lite_medsam.pth}): embed dims [64, 128, 160, 320], depths [2, 2, 6, 2],
@@ -100,6 +100,12 @@ public record TinyVitArchitecture(String name, int patchKernel, List<Integer> em
                 throw new IllegalArgumentException("layer " + i + ": window size must be positive, got " + w);
             }
         }
+    }
+
+    /** {@value #IMAGE_SIZE}: LiteMedSAM's TinyViT takes a 256x256 image. */
+    @Override
+    public int imageSize() {
+        return IMAGE_SIZE;
     }
 
     /** Number of layers (4 for LiteMedSAM). */

@@ -3,24 +3,29 @@ package dev.medsam.core.internal;
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.MaskLogits;
+import dev.medsam.core.MaskPrompt;
 import dev.medsam.core.Point;
+import dev.medsam.core.PointLabel;
 import dev.medsam.core.ProbabilityMask;
+import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.pipeline.internal.Bilinear;
+import dev.medsam.core.pipeline.internal.LiteMedSamPreprocess;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The geometry between one image of {@code width x height} pixels and the network's 1024x1024 frame, for one
- * {@link Pipeline}: prompts forward, boxes and points back, and low-resolution logits to masks of the image's
- * size.
+ * The geometry between one image of {@code width x height} pixels and the network's square frame (1024x1024, or
+ * 256x256 for LiteMedSAM), for one {@link Pipeline}: prompts forward, boxes and points back, and low-resolution
+ * logits to masks of the image's size.
  *
  * <h2>Coordinates</h2>
  * Original coordinates are pixels of the image: x along columns, y along rows, pixel centres at integers, the
@@ -30,6 +35,10 @@ import java.util.Optional;
  *       own; computed in double, rounded to float32 as the reference does);</li>
  *   <li>{@link Pipeline#SAM}: {@code x' = x * (newWidth / width)}, {@code y' = y * (newHeight / height)} with
  *       {@code new = int(side * 1024 / longestSide + 0.5)}, SAM's {@code ResizeLongestSide}.</li>
+ *   <li>{@link Pipeline#LITE_MEDSAM}: box corners {@code x' = int(x * (256 / longestSide))} (truncated, as
+ *       CVPR24_LiteMedSAM_infer.py's {@code resize_box_to_256}); points, which the reference does not take,
+ *       {@code x' = x * (256 / longestSide)} without truncation; the image fills
+ *       {@code int(side * 256 / longestSide + 0.5)} pixels of the frame, padded at the bottom and right.</li>
  * </ul>
  * Boxes reaching outside the image are clipped to it, with a warning; a box that lies wholly outside is an
  * error. Immutable and thread-safe.
@@ -38,6 +47,7 @@ public final class ModelFrame {
 
     private static final System.Logger LOG = System.getLogger(ModelFrame.class.getName());
     private static final int SIZE = ImageTensor.SIZE;
+    private static final int LITE_SIZE = LiteMedSamPreprocess.SIZE;
     private static final int LOW_RES = MaskPrediction.LOW_RES;
 
     private final Pipeline pipeline;
@@ -67,6 +77,15 @@ public final class ModelFrame {
         if (pipeline == Pipeline.MEDSAM) {
             return new ModelFrame(pipeline, width, height, SIZE, SIZE);
         }
+        if (pipeline == Pipeline.LITE_MEDSAM) {
+            int[] hw = LiteMedSamPreprocess.resizedSize(height, width);
+            if (hw[0] == 0 || hw[1] == 0) {
+                // cv2.resize refuses a zero size too; say which image and why
+                throw new IllegalArgumentException("a " + width + "x" + height + " image is too thin for LiteMedSAM:"
+                        + " its short side rounds to 0 pixels when the long side becomes 256");
+            }
+            return new ModelFrame(pipeline, width, height, hw[1], hw[0]);
+        }
         // SAM's get_preprocess_shape: scale = 1024 * 1.0 / max(h, w); new = int(old * scale + 0.5)
         double scale = SIZE * 1.0 / Math.max(width, height);
         // beyond 2048:1 the formula gives 0 (and SAM itself fails there): keep at least one pixel
@@ -89,22 +108,52 @@ public final class ModelFrame {
         return height;
     }
 
-    /** Width of the image inside the 1024 frame: 1024 for MedSAM, the longest-side resize for SAM. */
+    /** Side of the square frame: 1024, or 256 for LiteMedSAM. */
+    public int size() {
+        return pipeline.inputSize();
+    }
+
+    /**
+     * Width of the image inside the frame: 1024 for MedSAM, the longest-side resize for SAM (of 1024) and
+     * LiteMedSAM (of 256).
+     */
     public int resizedWidth() {
         return resizedWidth;
     }
 
-    /** Height of the image inside the 1024 frame. */
+    /** Height of the image inside the frame. */
     public int resizedHeight() {
         return resizedHeight;
     }
 
     private double scaleX() {
-        return pipeline == Pipeline.MEDSAM ? 0 : (double) resizedWidth / width;
+        return switch (pipeline) {
+            case MEDSAM -> 0;
+            case SAM -> (double) resizedWidth / width;
+            case LITE_MEDSAM -> liteRatio();
+        };
     }
 
     private double scaleY() {
-        return pipeline == Pipeline.MEDSAM ? 0 : (double) resizedHeight / height;
+        return switch (pipeline) {
+            case MEDSAM -> 0;
+            case SAM -> (double) resizedHeight / height;
+            case LITE_MEDSAM -> liteRatio();
+        };
+    }
+
+    /** LiteMedSAM's one factor for both axes, {@code 256 / max(H, W)} in double as the reference computes it. */
+    private double liteRatio() {
+        return LITE_SIZE / (double) Math.max(width, height);
+    }
+
+    /** A box corner coordinate in the frame: LiteMedSAM truncates ({@code int(v * ratio)}), the others do not. */
+    private float boxX(double x) {
+        return pipeline == Pipeline.LITE_MEDSAM ? (long) (x * liteRatio()) : frameX(x);
+    }
+
+    private float boxY(double y) {
+        return pipeline == Pipeline.LITE_MEDSAM ? (long) (y * liteRatio()) : frameY(y);
     }
 
     /** An x coordinate in the frame, as float32 like the reference's tensors. */
@@ -142,25 +191,31 @@ public final class ModelFrame {
             labels[i] = p.label().samLabel();
         }
         ModelPrompt.Builder model = ModelPrompt.builder().points(xy, labels);
-        prompts.box().ifPresent(b -> model.box(toArray(toModel(b))));
+        prompts.box().ifPresent(b -> model.box(toModelCorners(b)));
         prompts.mask().ifPresent(m -> model.mask(FloatTensor.wrap(new int[] {m.logits().height(), m.logits().width()},
                 m.logits().toArray())));
         return model.build();
     }
 
-    private static float[] toArray(Box b) {
-        return new float[] {(float) b.x0(), (float) b.y0(), (float) b.x1(), (float) b.y1()};
+    /**
+     * The corners of a box in the frame, clipped first. LiteMedSAM's truncation may collapse a box narrower than
+     * one frame pixel to zero width; the reference feeds such a box to the model as it is, and so does this.
+     */
+    private float[] toModelCorners(Box box) {
+        Box clipped = clip(box);
+        return new float[] {boxX(clipped.x0()), boxY(clipped.y0()), boxX(clipped.x1()), boxY(clipped.y1())};
     }
 
     /**
      * A box in original pixels to the frame (clipped to the image first, with a warning when it reached
      * outside). The corners are float32 values, widened.
      *
-     * @throws IllegalArgumentException if the box lies wholly outside the image
+     * @throws IllegalArgumentException if the box lies wholly outside the image, or (LiteMedSAM) is narrower than
+     *                                  one pixel of the 256 frame, so that its truncated corners coincide
      */
     public Box toModel(Box box) {
-        Box clipped = clip(box);
-        return new Box(frameX(clipped.x0()), frameY(clipped.y0()), frameX(clipped.x1()), frameY(clipped.y1()));
+        float[] c = toModelCorners(box);
+        return new Box(c[0], c[1], c[2], c[3]);
     }
 
     /** A box in frame coordinates back to original pixels. */
@@ -222,6 +277,24 @@ public final class ModelFrame {
         return Math.min(Math.max(v, 0), max);
     }
 
+    /**
+     * One object's prompt in original pixels from a prompt in the frame (for results of prompts that were built in
+     * the frame, such as LiteMedSAM's propagated 3D boxes): box and points mapped back, the mask prompt passed.
+     */
+    public Prompts toOriginal(ModelPrompt prompt) {
+        Objects.requireNonNull(prompt, "prompt");
+        List<Prompt> parts = new ArrayList<>();
+        prompt.box().ifPresent(b -> parts.add(toOriginal(new Box(b[0], b[1], b[2], b[3]))));
+        float[] xy = prompt.points();
+        int[] labels = prompt.labels();
+        for (int i = 0; i < labels.length; i++) {
+            parts.add(toOriginal(new Point(xy[2 * i], xy[2 * i + 1], PointLabel.fromSamLabel(labels[i]))));
+        }
+        prompt.mask().ifPresent(m -> parts.add(new MaskPrompt(MaskLogits.of(LOW_RES, LOW_RES,
+                m.toArray()))));
+        return Prompts.of(parts);
+    }
+
     /** The low-resolution logits of mask {@code mask} of prompt {@code prompt}, as the application sees them. */
     public static MaskLogits lowResLogits(MaskPrediction prediction, int prompt, int mask) {
         return MaskLogits.of(LOW_RES, LOW_RES, prediction.logits(prompt, mask).toArray());
@@ -235,7 +308,8 @@ public final class ModelFrame {
     /**
      * Brings one 256x256 low-resolution logit map back to the image's size, as the pipeline does:
      * MedSAM resizes the sigmoid straight to the image size and keeps probabilities above 0.5; SAM resizes the
-     * logits to 1024, crops the unpadded part, resizes to the image size and keeps logits above 0.
+     * logits to 1024, crops the unpadded part, resizes to the image size and keeps logits above 0; LiteMedSAM crops
+     * the 256x256 logits to the resized image, resizes them to the image size, and keeps sigmoids above 0.5.
      *
      * @throws IllegalArgumentException if the logits are not 256x256
      */
@@ -257,6 +331,11 @@ public final class ModelFrame {
             prob = Bilinear.resize(p, LOW_RES, LOW_RES, width, height);
             for (int i = 0; i < n; i++) {
                 prob[i] = Math.min(Math.max(prob[i], 0f), 1f);
+                bits[i] = prob[i] > 0.5f ? (byte) 1 : 0;
+            }
+        } else if (pipeline == Pipeline.LITE_MEDSAM) {
+            prob = LiteMedSamPreprocess.probabilities(logits, height, width);
+            for (int i = 0; i < n; i++) {
                 bits[i] = prob[i] > 0.5f ? (byte) 1 : 0;
             }
         } else {
@@ -288,6 +367,6 @@ public final class ModelFrame {
     @Override
     public String toString() {
         return "ModelFrame[" + pipeline + ", " + width + "x" + height + " -> " + resizedWidth + "x" + resizedHeight
-                + " of 1024x1024]";
+                + " of " + size() + "x" + size() + "]";
     }
 }

@@ -3,6 +3,7 @@ package dev.medsam.core.internal;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.pipeline.internal.LiteMedSamPreprocess;
 import dev.medsam.core.pipeline.internal.Preprocess;
 import dev.medsam.core.spi.ImageTensor;
 
@@ -12,7 +13,7 @@ import java.util.Objects;
  * A preprocessed image: the network input and the frame that maps prompts and masks between the image and
  * the network.
  *
- * @param tensor the (1, 3, 1024, 1024) input for the image encoder
+ * @param tensor the (1, 3, S, S) input for the image encoder (S = 1024, or 256 for LiteMedSAM)
  * @param frame  the mapping for this image's size and pipeline
  */
 public record PreparedImage(ImageTensor tensor, ModelFrame frame) {
@@ -36,7 +37,22 @@ public record PreparedImage(ImageTensor tensor, ModelFrame frame) {
         return switch (pipeline) {
             case MEDSAM -> new PreparedImage(Preprocess.medsam(image), frame);
             case SAM -> new PreparedImage(Preprocess.sam(image, frame.resizedWidth(), frame.resizedHeight()), frame);
+            case LITE_MEDSAM -> new PreparedImage(liteMedSam(image), frame);
         };
+    }
+
+    /** LiteMedSAM's input: the colour planes interleaved (grey stays one channel; the resize treats each alike). */
+    private static ImageTensor liteMedSam(MedicalImage image) {
+        byte[][] planes = Preprocess.planes(image);
+        int channels = planes.length;
+        int n = image.width() * image.height();
+        byte[] pixels = new byte[n * channels];
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < channels; c++) {
+                pixels[i * channels + c] = planes[c][i];
+            }
+        }
+        return new ImageTensor(LiteMedSamPreprocess.input(pixels, image.width(), image.height(), channels));
     }
 
     /** Applies {@code preset} (for example a CT window), then {@link #of(Pipeline, MedicalImage)}. */

@@ -1,9 +1,9 @@
 /**
- * MedSAM's 2D pipeline, exact to the reference: intensity presets ({@link dev.medsam.core.pipeline.IntensityPreset}),
- * image preprocessing into the network input ({@link dev.medsam.core.pipeline.Pipeline#prepare}), prompt mapping
- * to the 1024x1024 model frame and back, and postprocessing of the decoder's logits to masks of the image's size
- * (internal to the session). {@link dev.medsam.core.SegmentationSession} runs all of it;
- * {@link dev.medsam.core.pipeline.Pipeline#prepare} alone gives the network input (for example to save it).
+ * MedSAM's and LiteMedSAM's 2D pipelines, exact to the references: intensity presets
+ * ({@link dev.medsam.core.pipeline.IntensityPreset}), image preprocessing into the network input, prompt mapping
+ * to the model frame (1024x1024, or 256x256 for {@link dev.medsam.core.pipeline.Pipeline#LITE_MEDSAM}) and back,
+ * and postprocessing of the decoder's logits to masks of the image's size (internal to the session).
+ * {@link dev.medsam.core.SegmentationSession} runs all of it and picks the pipeline from the checkpoint.
  *
  * <h2>Where each kind of pixel goes</h2>
  * <table>

@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 
 /**
@@ -16,12 +16,14 @@ public interface Backend extends AutoCloseable {
     BackendOptions options();
 
     /**
-     * Builds the network for {@code architecture} and uploads the weights.
+     * Builds the network for {@code architecture} (a SAM ViT or LiteMedSAM's TinyViT encoder with SAM's prompt
+     * encoder and mask decoder) and uploads the weights.
      *
      * @throws dev.medsam.core.spi.BackendException with kind {@code INCOMPATIBLE_MODEL} if the weights do not fit
+     *                                          or the backend cannot build this kind of architecture
      * @throws IllegalStateException            if the backend was closed
      */
-    SamModel load(SamArchitecture architecture, StateDict weights);
+    SamModel load(ModelArchitecture architecture, StateDict weights);
 
     @Override
     void close();

@@ -14,7 +14,7 @@ public record ImageEmbedding(FloatTensor tensor, long id) {
 
     /** Channels of the embedding. */
     public static final int CHANNELS = 256;
-    /** Side of the embedding grid (1024 / patch size 16). */
+    /** Side of the embedding grid (1024 / patch size 16 for SAM; LiteMedSAM's TinyViT ends on the same grid). */
     public static final int GRID = 64;
 
     private static final AtomicLong NEXT_ID = new AtomicLong(1);

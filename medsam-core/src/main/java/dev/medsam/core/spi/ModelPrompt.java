@@ -5,7 +5,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One object's prompt in the model's 1024x1024 frame, as the prompt encoder consumes it: points
+ * One object's prompt in the model's square input frame (1024x1024 for SAM and MedSAM, 256x256 for
+ * LiteMedSAM: {@link SamModel#architecture()}'s image size), as the prompt encoder consumes it: points
  * {@code (x, y)} with SAM labels (1 positive, 0 negative), an optional box {@code (x0, y0, x1, y1)} and an
  * optional 256x256 mask prompt. Float32 like the reference. The session builds these from {@code dev.medsam.core.Prompts}
  * with the image's size; backends never see original-image coordinates.
@@ -46,7 +47,7 @@ public final class ModelPrompt {
         }
 
         /**
-         * @param pointsXy interleaved {@code x0, y0, x1, y1, ...} in the 1024 frame
+         * @param pointsXy interleaved {@code x0, y0, x1, y1, ...} in the model frame
          * @param labels   one SAM label (0 or 1) per point
          */
         public Builder points(float[] pointsXy, int[] labels) {
@@ -55,7 +56,7 @@ public final class ModelPrompt {
             return this;
         }
 
-        /** @param box {@code {x0, y0, x1, y1}} in the 1024 frame */
+        /** @param box {@code {x0, y0, x1, y1}} in the model frame */
         public Builder box(float[] box) {
             this.box = Objects.requireNonNull(box, "box");
             return this;

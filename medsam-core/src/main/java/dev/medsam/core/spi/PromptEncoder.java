@@ -3,8 +3,8 @@ package dev.medsam.core.spi;
 import java.util.List;
 
 /**
- * SAM's prompt encoder: points, boxes and mask prompts (in the 1024 model frame) to sparse and dense
- * embeddings. Implementations are thread-safe.
+ * SAM's prompt encoder: points, boxes and mask prompts (in the model frame: 1024 for SAM and MedSAM, 256 for
+ * LiteMedSAM) to sparse and dense embeddings. Implementations are thread-safe.
  */
 public interface PromptEncoder {
 

@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
 import dev.medsam.core.spi.MaskDecoder;
@@ -11,14 +11,19 @@ import dev.medsam.core.spi.PromptEncoder;
 import java.util.List;
 
 /**
- * A built SAM network with its weights, split as the reference splits it. Owns native memory; thread-safe;
+ * A built SAM-family network with its weights, split as the reference splits it: SAM and MedSAM (ViT encoder,
+ * 1024 input frame) or LiteMedSAM (TinyViT encoder, 256 input frame), all with SAM's prompt encoder and mask
+ * decoder on a (1, 256, 64, 64) embedding. Owns native memory; thread-safe;
  * {@link #close()} is idempotent and waits for calls in flight, after which every call throws
  * {@link IllegalStateException}.
  */
 public interface SamModel extends AutoCloseable {
 
-    /** The encoder architecture this model was built for. */
-    SamArchitecture architecture();
+    /**
+     * The architecture this model was built for; its {@link ModelArchitecture#imageSize()} is the side of the
+     * {@link ImageTensor} the encoder takes and of the frame {@link ModelPrompt}s are in.
+     */
+    ModelArchitecture architecture();
 
     ImageEncoder imageEncoder();
 

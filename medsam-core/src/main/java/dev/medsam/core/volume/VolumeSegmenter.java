@@ -46,7 +46,10 @@ import java.util.concurrent.CancellationException;
  * {@code range(z_middle - 1, z_min, -1)} leave the range's two end slices unsegmented although the challenge's
  * z_max is inclusive, while this covers the whole range (as MedSAM's {@code medsam_infer_3Dbox_adrenal.py} does
  * with {@code z_max + 1}); and the box of a mask is taken at the slice's own resolution with the margin scaled
- * to it, instead of on the mask resized to 256 pixels.
+ * to it, instead of on the mask resized to 256 pixels. With a LiteMedSAM session ({@link
+ * dev.medsam.core.pipeline.Pipeline#LITE_MEDSAM}) and the reference margin, that box is taken exactly as the
+ * reference does (the mask resized with INTER_AREA into the 256 frame, its bounding box widened by 3 and clamped to
+ * [0, 256], the object's box when the resized mask is empty), so the labels equal the reference's {@code segs}.
  *
  * <h2>Embeddings</h2>
  * Objects do not run one after the other: the segmenter sweeps the slices upwards once, segmenting on each slice

@@ -217,11 +217,20 @@ class PipelineTest {
         }
         Box box = new Box(x0, y0, x1, y1);
         for (Pipeline p : Pipeline.values()) {
+            if (p == Pipeline.LITE_MEDSAM && Math.min(width, height) * 512L < Math.max(width, height)) {
+                continue; // too thin for LiteMedSAM's 256 frame (refused; LiteMedSamPipelineTest)
+            }
             ModelFrame frame = ModelFrame.of(p, width, height);
+            float[] corners = frame.toModel(Prompts.of(box)).box().orElseThrow();
+            if (p == Pipeline.LITE_MEDSAM && !(corners[2] > corners[0] && corners[3] > corners[1])) {
+                continue; // narrower than one pixel of the 256 frame: truncation collapses it, as in the reference
+            }
             Box back = frame.toOriginal(frame.toModel(box));
             double err = Math.max(Math.max(Math.abs(back.x0() - x0), Math.abs(back.x1() - x1)),
                     Math.max(Math.abs(back.y0() - y0), Math.abs(back.y1() - y1)));
-            assertTrue(err <= 1e-3, p + " " + width + "x" + height + " " + box + " came back as " + back);
+            // LiteMedSAM truncates box corners to whole pixels of its 256 frame, as the reference does
+            double tolerance = p == Pipeline.LITE_MEDSAM ? Math.max(width, height) / 256.0 + 1e-9 : 1e-3;
+            assertTrue(err <= tolerance, p + " " + width + "x" + height + " " + box + " came back as " + back);
             Point pt = frame.toOriginal(frame.toModel(Point.positive(x1, y0)));
             assertTrue(Math.abs(pt.x() - x1) <= 1e-3 && Math.abs(pt.y() - y0) <= 1e-3, pt.toString());
         }

@@ -1,6 +1,6 @@
 package dev.medsam.core.spi;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendException;
 import org.junit.jupiter.api.Test;
@@ -33,7 +33,7 @@ class BackendsTest {
                 }
 
                 @Override
-                public SamModel load(SamArchitecture architecture, StateDict weights) {
+                public SamModel load(ModelArchitecture architecture, StateDict weights) {
                     throw new UnsupportedOperationException("not needed for selection tests");
                 }
 

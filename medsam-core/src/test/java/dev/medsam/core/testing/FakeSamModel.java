@@ -1,5 +1,6 @@
 package dev.medsam.core.testing;
 
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
@@ -52,6 +53,9 @@ public final class FakeSamModel implements SamModel {
     public final CountDownLatch encoderEntered = new CountDownLatch(1);
 
     private final int boxMargin;
+    private final ModelArchitecture architecture;
+    /** Model-frame pixels per low-resolution pixel: 4 for a 1024 frame, 1 for LiteMedSAM's 256. */
+    private final float perLowRes;
     private volatile boolean closed;
 
     /** Draws boxes as they are. */
@@ -64,10 +68,17 @@ public final class FakeSamModel implements SamModel {
      * shrinking when slice-by-slice propagation feeds each mask's box into the next prompt).
      */
     public FakeSamModel(int boxMargin) {
+        this(boxMargin, SamArchitecture.VIT_B);
+    }
+
+    /** As {@link #FakeSamModel(int)}, claiming {@code architecture} (its image size sets the frame). */
+    public FakeSamModel(int boxMargin, ModelArchitecture architecture) {
         if (boxMargin < 0) {
             throw new IllegalArgumentException("box margin must be 0 or more, got " + boxMargin);
         }
         this.boxMargin = boxMargin;
+        this.architecture = architecture;
+        this.perLowRes = architecture.imageSize() / 256f;
     }
 
     /** Whether {@link #close()} was called. */
@@ -76,8 +87,8 @@ public final class FakeSamModel implements SamModel {
     }
 
     @Override
-    public SamArchitecture architecture() {
-        return SamArchitecture.VIT_B;
+    public ModelArchitecture architecture() {
+        return architecture;
     }
 
     @Override
@@ -137,14 +148,15 @@ public final class FakeSamModel implements SamModel {
                 Optional<float[]> box = p.box();
                 if (box.isPresent()) {
                     float[] bx = box.get();
-                    fill(logits, off, bx[0] / 4 - grow, bx[1] / 4 - grow, bx[2] / 4 + grow, bx[3] / 4 + grow);
+                    fill(logits, off, bx[0] / perLowRes - grow, bx[1] / perLowRes - grow, bx[2] / perLowRes + grow,
+                            bx[3] / perLowRes + grow);
                 }
                 float[] pts = p.points();
                 int[] labels = p.labels();
                 for (int i = 0; i < labels.length; i++) {
                     if (labels[i] == 1) {
-                        float x = pts[2 * i] / 4;
-                        float y = pts[2 * i + 1] / 4;
+                        float x = pts[2 * i] / perLowRes;
+                        float y = pts[2 * i + 1] / perLowRes;
                         fill(logits, off, x - 3, y - 3, x + 3, y + 3);
                     }
                 }

@@ -3,7 +3,7 @@ package dev.medsam.examples.cli;
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.Prompts;
-import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.internal.OriginalSizeMasks;
@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = {"-c", "--checkpoint"}, paramLabel = "FILE",
-            description = "MedSAM checkpoint (.pth or .safetensors); default: see above.")
+            description = "A MedSAM or LiteMedSAM checkpoint file; default: see above.")
     Path checkpoint;
 
     @Option(names = {"-o", "--out-dir"}, paramLabel = "DIR", defaultValue = DEFAULT_OUT_DIR,
@@ -98,13 +98,12 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Box box = DemoData.LIVER_BOX;
         IntensityPreset window = IntensityPreset.ctWindow("soft-tissue");
-        Pipeline pipeline = Pipeline.MEDSAM;
+        MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
+        ModelCheckpoint weights = timings.time("read checkpoint", () -> ModelCheckpoint.load(model.path()));
+        Pipeline pipeline = Pipeline.defaultFor(weights.architecture()); // LiteMedSAM's for a TinyViT checkpoint
         out.println(String.format(Locale.ROOT, "box: %s (x0,y0,x1,y1 in pixels); window: %s (40/400 HU); pipeline: %s",
                 boxText(box), window.name(), pipeline.name()));
         out.flush();
-
-        MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
-        SamCheckpoint weights = timings.time("read checkpoint", () -> SamCheckpoint.load(model.path()));
         BackendOptions options = compute.backendOptions(cl).device(chosenDevice).build();
         OriginalSizeMasks masks;
         float iou;
@@ -114,7 +113,8 @@ public final class DemoCommand implements Callable<Integer> {
                      () -> backend.load(weights.architecture(), weights.weights()))) {
             backendName = backend.name();
             MedicalImage eightBit = timings.time("CT window " + window.name(), () -> window.apply(ct));
-            PreparedImage prepared = timings.time("preprocess to 1024 x 1024", () -> PreparedImage.of(pipeline, eightBit));
+            PreparedImage prepared = timings.time("preprocess to " + pipeline.inputSize() + " x " + pipeline.inputSize(),
+                    () -> PreparedImage.of(pipeline, eightBit));
             ImageEmbedding embedding = timings.time("image encoder", () -> network.imageEncoder().encode(prepared.tensor()));
             ModelFrame frame = prepared.frame();
             ModelPrompt prompt = frame.toModel(Prompts.of(box));

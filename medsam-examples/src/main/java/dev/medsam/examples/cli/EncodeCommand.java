@@ -1,6 +1,6 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
@@ -33,7 +33,8 @@ import java.util.concurrent.Callable;
         sortOptions = false,
         description = {
             "Run the image encoder alone on an already preprocessed input: float32 (1, 3, 1024, 1024), NCHW, as "
-                    + "MedSAM's preprocessing makes it (values in [0, 1]). Writes the (1, 256, 64, 64) embedding.",
+                    + "MedSAM's preprocessing makes it (values in [0, 1]), or (1, 3, 256, 256) for a LiteMedSAM "
+                    + "checkpoint. Writes the (1, 256, 64, 64) embedding.",
         })
 public final class EncodeCommand implements Callable<Integer> {
 
@@ -44,7 +45,7 @@ public final class EncodeCommand implements Callable<Integer> {
     CheckpointOption checkpoint;
 
     @Option(names = "--input", required = true, paramLabel = "FILE.npy",
-            description = "The network input, float32 of shape (1, 3, 1024, 1024).")
+            description = "The network input, float32 of shape (1, 3, 1024, 1024); (1, 3, 256, 256) for LiteMedSAM.")
     Path input;
 
     @Option(names = "--save-embedding", required = true, paramLabel = "FILE.npy",
@@ -75,8 +76,8 @@ public final class EncodeCommand implements Callable<Integer> {
         Path modelFile = checkpoint.resolve(cl);
 
         StageTimings clock = new StageTimings();
-        ImageTensor tensor = readInput(input);
-        SamCheckpoint weights = SamCheckpoint.load(modelFile);
+        ModelCheckpoint weights = ModelCheckpoint.load(modelFile);
+        ImageTensor tensor = readInput(input, weights.architecture().imageSize());
         clock.lap("load");
 
         ImageEmbedding embedding;
@@ -102,21 +103,21 @@ public final class EncodeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Reads the input array: float32 (1, 3, 1024, 1024), finite values. */
-    static ImageTensor readInput(Path file) throws IOException {
+    /** Reads the input array: float32 (1, 3, size, size), finite values; size is the model's (1024 or 256). */
+    static ImageTensor readInput(Path file, int size) throws IOException {
         NpyArray a = Npy.read(file);
-        int[] expected = {1, 3, ImageTensor.SIZE, ImageTensor.SIZE};
+        int[] expected = {1, 3, size, size};
         if (a.dtype() != NpyDtype.FLOAT32 || !Arrays.equals(a.shape(), expected)) {
             throw new IllegalArgumentException("--input " + file + ": expected a float32 array of shape "
                     + CliValues.shapeText(expected) + " (the preprocessed image, NCHW), got "
                     + a.dtype().numpyName() + " " + CliValues.shapeText(a.shape()));
         }
         float[] v = a.toFloatArray();
-        int plane = ImageTensor.SIZE * ImageTensor.SIZE;
+        int plane = size * size;
         for (int i = 0; i < v.length; i++) {
             if (!Float.isFinite(v[i])) {
                 throw new IllegalArgumentException("--input " + file + ": value " + v[i] + " at (0, " + i / plane
-                        + ", " + i % plane / ImageTensor.SIZE + ", " + i % ImageTensor.SIZE + ") is not finite");
+                        + ", " + i % plane / size + ", " + i % size + ") is not finite");
             }
         }
         return new ImageTensor(FloatTensor.wrap(expected, v));

@@ -8,7 +8,7 @@ import dev.medsam.core.Point;
 import dev.medsam.core.PointLabel;
 import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
-import dev.medsam.core.checkpoint.SamCheckpoint;
+import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
@@ -128,9 +128,10 @@ public final class SegmentCommand implements Callable<Integer> {
                     + "volume takes its statistics from the whole volume, as MedSAM's pre_CT_MR.py does.")
     String modality;
 
-    @Option(names = "--pipeline", paramLabel = "medsam|sam", defaultValue = "medsam",
-            description = "Pre- and postprocessing: medsam (as MedSAM's inference script, for MedSAM checkpoints) or sam "
-                    + "(Segment Anything's predictor, for plain SAM checkpoints). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--pipeline", paramLabel = "medsam|sam|litemedsam",
+            description = "Pre- and postprocessing: medsam (as MedSAM's inference script, for MedSAM checkpoints), sam "
+                    + "(Segment Anything's predictor, for plain SAM checkpoints) or litemedsam (the CVPR 2024 "
+                    + "LiteMedSAM script). Default: from the checkpoint (litemedsam for LiteMedSAM, else medsam).")
     String pipelineName;
 
     @Option(names = {"-o", "--out"}, paramLabel = "FILE",
@@ -206,7 +207,8 @@ public final class SegmentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--slice must be 0 or more, got " + slice);
         }
         Device dev = device.value(cl);
-        Pipeline pipeline = parsePipeline(cl, pipelineName);
+        Optional<Pipeline> pipelineChoice = pipelineName == null ? Optional.empty()
+                : Optional.of(parsePipeline(cl, pipelineName));
         IntensityChoice presetChoice = presetChoice(cl, window, modality);
         int objects = Math.max(1, boxList.size());
         if (out != null && objects > MAX_LABELS) {
@@ -246,11 +248,17 @@ public final class SegmentCommand implements Callable<Integer> {
                         + "slice; slice the series along --axis 2, not " + axis);
             }
         }
+        ModelCheckpoint weights = ModelCheckpoint.load(modelFile);
+        Pipeline pipeline = pipelineChoice.orElse(Pipeline.defaultFor(weights.architecture()));
+        if (!pipeline.fits(weights.architecture())) {
+            throw new IllegalArgumentException("--pipeline " + pipelineName + " does not fit the "
+                    + weights.architecture().name() + " model of " + modelFile + "; leave --pipeline out to use "
+                    + Pipeline.defaultFor(weights.architecture()).name().toLowerCase(Locale.ROOT));
+        }
         ModelFrame frame = ModelFrame.of(pipeline, rawPlane.width(), rawPlane.height());
         List<Prompts> prompts = prompts(cl, err, frame, boxList, pointList, maskLogits);
         err.flush();
 
-        SamCheckpoint weights = SamCheckpoint.load(modelFile);
         BackendOptions options = compute.backendOptions(cl).device(dev).build();
         MaskPrediction prediction;
         ImageEmbedding embedding;
@@ -307,7 +315,8 @@ public final class SegmentCommand implements Callable<Integer> {
         StagedFiles staged = new StagedFiles();
         if (out != null && dicomSeg) {
             MedicalImage labels = MedicalImages.labelMap(masks, rawPlane);
-            DicomSegWriter segWriter = DicomSegOutput.writer(pipeline == Pipeline.SAM ? "SAM" : "MedSAM", segLabels);
+            DicomSegWriter segWriter = DicomSegOutput.writer(pipeline == Pipeline.SAM ? "SAM"
+                    : pipeline == Pipeline.LITE_MEDSAM ? "LiteMedSAM" : "MedSAM", segLabels);
             DicomSeries dicomSource = segSource;
             staged.add(out, f -> DicomSegOutput.writePlane(segWriter, f, dicomSource,
                     dicomSource.size() > 1 ? sliceIndex() : 0, labels));
@@ -381,11 +390,14 @@ public final class SegmentCommand implements Callable<Integer> {
     }
 
     static Pipeline parsePipeline(CommandLine cl, String text) {
-        try {
-            return Pipeline.valueOf(text.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, "--pipeline must be medsam or sam, got '" + text + "'");
-        }
+        String name = text.trim().toLowerCase(Locale.ROOT);
+        return switch (name) {
+            case "medsam" -> Pipeline.MEDSAM;
+            case "sam" -> Pipeline.SAM;
+            case "litemedsam", "lite_medsam" -> Pipeline.LITE_MEDSAM;
+            default -> throw new CommandLine.ParameterException(cl, "--pipeline must be medsam, sam or litemedsam, got '"
+                    + text + "'");
+        };
     }
 
     /** What --window / --modality ask for (ct, mr or other); {@link #preset} resolves it for an image. */

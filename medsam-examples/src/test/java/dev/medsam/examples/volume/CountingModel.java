@@ -1,6 +1,6 @@
 package dev.medsam.examples.volume;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
 import dev.medsam.core.spi.MaskDecoder;
@@ -24,7 +24,7 @@ public final class CountingModel implements SamModel {
     }
 
     @Override
-    public SamArchitecture architecture() {
+    public ModelArchitecture architecture() {
         return delegate.architecture();
     }
 

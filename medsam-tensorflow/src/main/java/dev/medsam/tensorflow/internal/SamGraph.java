@@ -1,31 +1,44 @@
 package dev.medsam.tensorflow.internal;
 
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
+import java.util.Optional;
+
 /**
  * The whole SAM network in one TensorFlow graph, with every entry point the model runs:
  * <ul>
- *   <li>encoder: image (1, 3, 1024, 1024) -> embedding (1, 256, 64, 64), plus the decoder's per-image side;</li>
+ *   <li>encoder: image (1, 3, 1024, 1024) with SAM's ViT, or (1, 3, 256, 256) with LiteMedSAM's TinyViT ->
+ *   embedding (1, 256, 64, 64), plus the decoder's per-image side;</li>
  *   <li>prepare: an embedding handed back by the caller -> the decoder's per-image side;</li>
  *   <li>prompt encoder: coordinates and codes -> sparse embeddings; mask prompt -> dense embeddings;</li>
  *   <li>four decoder variants: sparse embeddings fed or computed from the prompt (fused predict), dense
  *   embeddings equal to the no-mask embedding (cached image side) or given per prompt.</li>
  * </ul>
- * Weights are variables (see {@link WeightStore}); nothing here runs anything.
+ * The prompt encoder and mask decoder are SAM's for both encoders; LiteMedSAM's prompt encoder takes
+ * coordinates in its 256 frame. Weights are variables (see {@link WeightStore}); nothing here runs anything.
  */
 final class SamGraph {
 
     static final int TOKENS = 64 * 64;
     static final int DIM = 256;
 
-    final SamArchitecture architecture;
+    final ModelArchitecture architecture;
     final WeightStore weights;
-    final ImageEncoderGraph encoder;
+    /** SAM's ViT encoder, for a {@link SamArchitecture}. */
+    final Optional<ImageEncoderGraph> vit;
+    /** LiteMedSAM's TinyViT encoder, for a {@link TinyVitArchitecture}. */
+    final Optional<TinyVitEncoderGraph> tinyVit;
+    /** The encoder's input, (1, 3, S, S) with S the architecture's image size. */
+    final Placeholder<TFloat32> image;
+    /** The encoder's output, (1, 256, 64, 64). */
+    final Operand<TFloat32> embedding;
     final PromptEncoderGraph prompt;
     final MaskDecoderGraph decoder;
 
@@ -61,17 +74,38 @@ final class SamGraph {
     /** predict(): sparse from the prompt placeholders, dense from the mask prompt. */
     final MaskDecoderGraph.Outputs predictMask;
 
-    SamGraph(Ops ops, SamArchitecture architecture, Precision precision, boolean fusedLayerNorm) {
+    /**
+     * @param precision the ViT encoder's arithmetic; TinyViT always runs in float32
+     * @throws IllegalArgumentException if the TinyViT variant is one the graph cannot build (see
+     *                                  {@link TinyVitEncoderGraph})
+     */
+    SamGraph(Ops ops, ModelArchitecture architecture, Precision precision, boolean fusedLayerNorm) {
         this.architecture = architecture;
         Ops tf = ops;
         weights = new WeightStore(tf);
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
-        encoder = new ImageEncoderGraph(fp32.withPrecision(precision), weights, architecture);
-        prompt = new PromptEncoderGraph(fp32, weights);
+        Operand<TFloat32> tokens;
+        if (architecture instanceof TinyVitArchitecture t) {
+            TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32, weights, t);
+            vit = Optional.empty();
+            tinyVit = Optional.of(encoder);
+            image = encoder.image;
+            embedding = encoder.embedding;
+            tokens = encoder.embeddingTokens;
+        } else {
+            ImageEncoderGraph encoder = new ImageEncoderGraph(fp32.withPrecision(precision), weights,
+                    (SamArchitecture) architecture);
+            vit = Optional.of(encoder);
+            tinyVit = Optional.empty();
+            image = encoder.image;
+            embedding = encoder.embedding;
+            tokens = encoder.embeddingTokens;
+        }
+        prompt = new PromptEncoderGraph(fp32, weights, architecture.imageSize());
         decoder = new MaskDecoderGraph(weights, prompt.densePeTokens);
 
         Nn prep = fp32.scope("decoder_prepare");
-        encoderTokens = prep.reshape(encoder.embeddingTokens, 1, TOKENS, DIM);
+        encoderTokens = prep.reshape(tokens, 1, TOKENS, DIM);
         encoderSide = decoder.prepare(prep.scope("from_encoder"), encoderTokens, prompt.noMaskEmbed);
 
         Nn fed = prep.scope("from_feed");

@@ -1,6 +1,6 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendException;
@@ -180,7 +180,7 @@ public final class TfBackend implements Backend {
     }
 
     @Override
-    public SamModel load(SamArchitecture architecture, StateDict weights) {
+    public SamModel load(ModelArchitecture architecture, StateDict weights) {
         return guard.call(() -> {
             TfSamModel model = TfSamModel.load(architecture, weights, config);
             synchronized (models) {

@@ -1,6 +1,7 @@
 package dev.medsam.tensorflow.internal;
 
-import dev.medsam.core.checkpoint.SamArchitecture;
+import dev.medsam.core.checkpoint.ModelArchitecture;
+import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.FloatTensor;
@@ -30,10 +31,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A SAM network in one TensorFlow graph and session, with the weights uploaded once. Thread-safe: TensorFlow
+ * A SAM network (SAM or MedSAM's ViT, or LiteMedSAM's TinyViT, with SAM's prompt encoder and mask decoder) in one
+ * TensorFlow graph and session, with the weights uploaded once. Thread-safe: TensorFlow
  * sessions run concurrent calls. {@link #close()} waits for calls in flight and is idempotent.
  *
- * <p>Owns native memory: the graph, the session with the weights (about 375 MB for ViT-B in float32) and the
+ * <p>Owns native memory: the graph, the session with the weights (about 375 MB for ViT-B in float32, 39 MB for
+ * LiteMedSAM) and the
  * decoder cache (about 14 MB per cached image).
  */
 final class TfSamModel implements SamModel {
@@ -45,7 +48,7 @@ final class TfSamModel implements SamModel {
      */
     static final int MAX_DECODER_BATCH = 16;
 
-    private final SamArchitecture architecture;
+    private final ModelArchitecture architecture;
     private final RuntimeConfig config;
     private final Graph graph;
     private final Session session;
@@ -69,7 +72,7 @@ final class TfSamModel implements SamModel {
     private final MaskDecoder maskDecoder = this::decode;
     private volatile Runnable onClose = () -> { };
 
-    private TfSamModel(SamArchitecture architecture, RuntimeConfig config, Graph graph, Session session, SamGraph g,
+    private TfSamModel(ModelArchitecture architecture, RuntimeConfig config, Graph graph, Session session, SamGraph g,
                        FloatTensor densePe, float[] noMask) {
         this.architecture = architecture;
         this.config = config;
@@ -87,7 +90,7 @@ final class TfSamModel implements SamModel {
      *
      * @throws BackendException INCOMPATIBLE_MODEL if the weights do not fit, RUNTIME if TensorFlow fails
      */
-    static TfSamModel load(SamArchitecture architecture, StateDict weights, RuntimeConfig config) {
+    static TfSamModel load(ModelArchitecture architecture, StateDict weights, RuntimeConfig config) {
         Objects.requireNonNull(architecture, "architecture");
         Objects.requireNonNull(weights, "weights");
         long t0 = System.nanoTime();
@@ -98,7 +101,16 @@ final class TfSamModel implements SamModel {
             if (config.placement() != null) {
                 tf = tf.withDevice(config.placement());
             }
-            SamGraph g = new SamGraph(tf, architecture, config.precision(), config.fusedLayerNorm());
+            if (architecture instanceof TinyVitArchitecture && config.precision() != Precision.FP32) {
+                LOG.log(System.Logger.Level.WARNING, "precision " + config.precision() + " applies to the ViT encoder;"
+                        + " the " + architecture.name() + " model runs in fp32");
+            }
+            SamGraph g;
+            try {
+                g = new SamGraph(tf, architecture, config.precision(), config.fusedLayerNorm());
+            } catch (IllegalArgumentException e) {
+                throw new BackendException(BackendException.Kind.INCOMPATIBLE_MODEL, e.getMessage(), e);
+            }
             g.weights.validate(weights, architecture.name());
             long t1 = System.nanoTime();
             session = new Session(graph, config.configProto());
@@ -141,7 +153,7 @@ final class TfSamModel implements SamModel {
     }
 
     @Override
-    public SamArchitecture architecture() {
+    public ModelArchitecture architecture() {
         return architecture;
     }
 
@@ -206,10 +218,14 @@ final class TfSamModel implements SamModel {
 
     private ImageEmbedding encode(ImageTensor image) {
         Objects.requireNonNull(image, "image");
+        if (image.size() != architecture.imageSize()) {
+            throw new IllegalArgumentException("the " + architecture.name() + " encoder takes a (1, 3, "
+                    + architecture.imageSize() + ", " + architecture.imageSize() + ") input, got " + image.tensor());
+        }
         return guard.call(() -> {
             Session.Runner runner = session.runner();
             try (TFloat32 in = TensorIo.floats(image.tensor())) {
-                runner.feed(g.encoder.image, in).fetch(g.encoder.embedding).fetch(g.encoderTokens)
+                runner.feed(g.image, in).fetch(g.embedding).fetch(g.encoderTokens)
                         .fetch(g.encoderSide.src()).fetch(g.encoderSide.k0()).fetch(g.encoderSide.v0())
                         .fetch(g.encoderSide.q0());
                 try (Result r = run(runner, "image encoder")) {
@@ -224,13 +240,14 @@ final class TfSamModel implements SamModel {
 
     /**
      * Runs the encoder and returns the named intermediate outputs (NHWC as the reference's forward hooks see
-     * them): {@code patch_embed}, {@code block0}.., and {@code image_embeddings} (NCHW). For parity tests.
+     * them): {@code patch_embed}, {@code block0}.. (ViT) or {@code layer0}.. (TinyViT, as (tokens, C)), and
+     * {@code image_embeddings} (NCHW). For parity tests.
      */
     Map<String, FloatTensor> encodeIntermediates(ImageTensor image, List<String> names) {
         return guard.call(() -> {
             Session.Runner runner = session.runner();
             try (TFloat32 in = TensorIo.floats(image.tensor())) {
-                runner.feed(g.encoder.image, in);
+                runner.feed(g.image, in);
                 for (String name : names) {
                     runner.fetch(intermediate(name));
                 }
@@ -246,15 +263,26 @@ final class TfSamModel implements SamModel {
     }
 
     private Operand<TFloat32> intermediate(String name) {
-        if (name.equals("patch_embed")) {
-            return g.encoder.patchEmbed;
-        }
         if (name.equals("image_embeddings")) {
-            return g.encoder.embedding;
+            return g.embedding;
         }
-        if (name.startsWith("block")) {
-            int i = Integer.parseInt(name.substring(5));
-            return g.encoder.blocks.get(i);
+        if (g.vit.isPresent()) {
+            ImageEncoderGraph vit = g.vit.get();
+            if (name.equals("patch_embed")) {
+                return vit.patchEmbed;
+            }
+            if (name.startsWith("block")) {
+                return vit.blocks.get(Integer.parseInt(name.substring(5)));
+            }
+        }
+        if (g.tinyVit.isPresent()) {
+            TinyVitEncoderGraph tiny = g.tinyVit.get();
+            if (name.equals("patch_embed")) {
+                return tiny.patchEmbed;
+            }
+            if (name.startsWith("layer")) {
+                return tiny.layers.get(Integer.parseInt(name.substring(5)));
+            }
         }
         throw new IllegalArgumentException("no intermediate output named '" + name + "'");
     }

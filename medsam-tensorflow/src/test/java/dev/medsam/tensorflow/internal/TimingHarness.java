@@ -57,7 +57,7 @@ public final class TimingHarness {
                 if (System.getProperty("profile") != null) {
                     SamGraph g = model.samGraph();
                     try (var in = TensorIo.floats(image.tensor())) {
-                        Profiler.profile("encoder", model.session().runner().feed(g.encoder.image, in).fetch(g.encoder.embedding),
+                        Profiler.profile("encoder", model.session().runner().feed(g.image, in).fetch(g.embedding),
                                 TimingHarness::encoderGroup);
                     }
                 }

@@ -1,6 +1,7 @@
 package dev.medsam.core.pipeline.internal;
 
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The CVPR 2024 challenge's 3D protocol with LiteMedSAM (MedSAM_infer_npz_3D of CVPR24_LiteMedSAM_infer.py, in
@@ -81,6 +82,22 @@ public final class LiteMedSamVolume {
                     + "expected " + plane);
         }
         return m;
+    }
+
+    /**
+     * The box (x0, y0, x1, y1) in the 256 frame that the reference derives from a neighbour slice's mask
+     * (get_bbox256 of the mask resized with INTER_AREA, widened by 3 and clamped to [0, 256]), or empty when the
+     * resized mask is empty, where the reference falls back to the object's box.
+     *
+     * @param mask  the neighbour's mask, {@code height * width} values, non-zero for the object
+     * @param label the object's label (1-based): the reference resizes the mask holding it
+     */
+    public static Optional<float[]> boxFromMask(byte[] mask, int label, int height, int width) {
+        if (mask.length != height * width) {
+            throw new IllegalArgumentException("a " + width + "x" + height + " mask has " + height * width
+                    + " values, got " + mask.length);
+        }
+        return Optional.ofNullable(boxFrom(mask, label, height, width, null));
     }
 
     /**

@@ -4,7 +4,10 @@ import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.PixelBounds;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.pipeline.internal.LiteMedSamVolume;
 import dev.medsam.core.volume.BoxSource;
 import dev.medsam.core.volume.CancellationToken;
 import dev.medsam.core.volume.ObjectPropagation;
@@ -28,6 +31,10 @@ import java.util.concurrent.CancellationException;
 /**
  * One run of {@link dev.medsam.core.volume.VolumeSegmenter}: validation, the preset on the whole volume, the upward
  * sweep, the downward sweep, and the label volume. See the public class for the rules; this class implements them.
+ *
+ * <p>With a LiteMedSAM session and the reference margin, a neighbour's mask becomes the next box as the CVPR 2024
+ * reference does it ({@link LiteMedSamVolume#boxFromMask}): in the 256 frame, after an INTER_AREA resize of the
+ * mask, so that the masks equal the reference's {@code segs}; that box reaches the model unchanged.
  */
 public final class Propagation {
 
@@ -49,6 +56,9 @@ public final class Propagation {
     private int height;
     private double margin;
     private LabelGrid grid;
+    /** LiteMedSAM's session, when its reference box rule applies (else empty: boxes at the slice's resolution). */
+    private Optional<SessionSliceSegmenter> lite = Optional.empty();
+    private ModelFrame liteFrame;
     private List<Track> tracks;
     private int done;
     private int total;
@@ -63,15 +73,22 @@ public final class Propagation {
         this.cancel = cancel;
     }
 
-    /** Per object: its prompt, the bounds of the last mask of each pass, and its steps. */
+    /**
+     * The box a neighbour's mask gives the next slice: in the slice's pixels, and for LiteMedSAM's rule also
+     * exactly in the model frame (the box the model gets).
+     */
+    private record NextBox(Box box, Optional<float[]> frame) {
+    }
+
+    /** Per object: its prompt, the box the last mask of each pass gives, and its steps. */
     private static final class Track {
         final int label;
         final VolumePrompt prompt;
         final List<SliceStep> steps = new ArrayList<>();
-        /** Bounds of the mask on the slice last done in the upward pass (empty mask: empty). */
-        Optional<PixelBounds> up = Optional.empty();
-        /** Same for the downward pass; starts as the start slice's bounds. */
-        Optional<PixelBounds> down = Optional.empty();
+        /** The box from the mask on the slice last done in the upward pass (empty mask: empty). */
+        Optional<NextBox> up = Optional.empty();
+        /** Same for the downward pass; starts as the start slice's. */
+        Optional<NextBox> down = Optional.empty();
 
         Track(int label, VolumePrompt prompt) {
             this.label = label;
@@ -91,6 +108,10 @@ public final class Propagation {
         }
         volumeKey = VolumeKeys.volumeKey(volume8);
         margin = options.marginPixels(width, height);
+        if (segmenter instanceof SessionSliceSegmenter s && s.liteMedSam() && options.margin().isEmpty()) {
+            lite = Optional.of(s);
+            liteFrame = ModelFrame.of(Pipeline.LITE_MEDSAM, width, height);
+        }
         grid = new LabelGrid(new int[] {volume.dim(0), volume.dim(1), volume.dim(2)}, axis, prompts.size());
         tracks = new ArrayList<>(prompts.size());
         for (int i = 0; i < prompts.size(); i++) {
@@ -257,24 +278,29 @@ public final class Propagation {
             total++; // a slice beyond every range, reached by following masks
         }
         List<Box> boxes = new ArrayList<>(active.size());
+        List<Optional<float[]>> frameBoxes = new ArrayList<>(active.size());
         List<BoxSource> sources = new ArrayList<>(active.size());
         for (Track t : active) {
             Optional<Box> key = t.prompt.keyBox(z);
-            Optional<PixelBounds> previous = upwards ? t.up : t.down;
+            Optional<NextBox> previous = upwards ? t.up : t.down;
             if (key.isPresent()) {
                 boxes.add(key.get());
+                frameBoxes.add(Optional.empty());
                 sources.add(BoxSource.KEY_BOX);
             } else if (previous.isPresent()) {
-                boxes.add(previous.get().toBox(margin, width, height));
+                boxes.add(previous.get().box());
+                frameBoxes.add(previous.get().frame());
                 sources.add(BoxSource.PREVIOUS_MASK);
             } else {
                 boxes.add(t.prompt.nearestKeyBox(z));
+                frameBoxes.add(Optional.empty());
                 sources.add(BoxSource.FALLBACK);
             }
         }
         MedicalImage plane = volume8.plane(axis, z, 0);
         VolumeSlice slice = new VolumeSlice(plane, axis, z, VolumeKeys.sliceKey(volumeKey, axis, z));
-        List<BinaryMask> masks = segmenter.segment(slice, List.copyOf(boxes));
+        List<BinaryMask> masks = lite.isPresent() ? lite.get().segment(slice, List.copyOf(boxes), frameBoxes)
+                : segmenter.segment(slice, List.copyOf(boxes));
         if (masks == null || masks.size() != boxes.size()) {
             throw new IllegalStateException(segmenter + " returned " + (masks == null ? "null" : masks.size() + " masks")
                     + " for " + boxes.size() + " boxes on slice " + z);
@@ -286,14 +312,14 @@ public final class Propagation {
                 throw new IllegalStateException(segmenter + " returned a " + (mask == null ? "null" : mask.width() + "x"
                         + mask.height()) + " mask for the " + width + "x" + height + " slice " + z);
             }
-            Optional<PixelBounds> bounds = mask.bounds();
+            Optional<NextBox> next = nextBox(mask, t.label);
             if (upwards) {
-                t.up = bounds;
+                t.up = next;
                 if (z == t.prompt.startSlice()) {
-                    t.down = bounds;
+                    t.down = next;
                 }
             } else {
-                t.down = bounds;
+                t.down = next;
             }
             long pixels = mask.count();
             t.steps.add(new SliceStep(z, boxes.get(i), sources.get(i), pixels));
@@ -303,5 +329,15 @@ public final class Propagation {
         }
         done++;
         listener.onProgress(new PropagationProgress(done, total, z, Duration.ofNanos(System.nanoTime() - started)));
+    }
+
+    /** The box {@code mask} gives the neighbouring slice, or empty where the reference falls back. */
+    private Optional<NextBox> nextBox(BinaryMask mask, int label) {
+        if (lite.isEmpty()) {
+            Optional<PixelBounds> bounds = mask.bounds();
+            return bounds.map(b -> new NextBox(b.toBox(margin, width, height), Optional.empty()));
+        }
+        return LiteMedSamVolume.boxFromMask(mask.toArray(), label, height, width).map(f -> new NextBox(
+                liteFrame.toOriginal(new Box(f[0], f[1], f[2], f[3])), Optional.of(f)));
     }
 }

@@ -7,12 +7,15 @@ import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.pipeline.IntensityPreset;
+import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.volume.SliceSegmenter;
 import dev.medsam.core.volume.VolumeSlice;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /** {@link SliceSegmenter} over a {@link SegmentationSession}: one (cached) encode per call, one batched decode. */
 public final class SessionSliceSegmenter implements SliceSegmenter {
@@ -32,6 +35,34 @@ public final class SessionSliceSegmenter implements SliceSegmenter {
             prompts.add(Prompts.of(b));
         }
         List<Segmentation> results = session.segment(encoded, prompts, false);
+        List<BinaryMask> masks = new ArrayList<>(results.size());
+        for (Segmentation s : results) {
+            masks.add(s.binary());
+        }
+        return masks;
+    }
+
+    /** Whether the session runs LiteMedSAM, whose 3D protocol derives boxes in the 256 frame. */
+    public boolean liteMedSam() {
+        return session.pipeline() == Pipeline.LITE_MEDSAM;
+    }
+
+    /**
+     * As {@link #segment(VolumeSlice, List)}, where {@code frameBoxes.get(i)}, when present, is object i's box
+     * already in the model frame (x0, y0, x1, y1) and replaces {@code boxes.get(i)}.
+     */
+    public List<BinaryMask> segment(VolumeSlice slice, List<Box> boxes, List<Optional<float[]>> frameBoxes) {
+        if (boxes.size() != frameBoxes.size()) {
+            throw new IllegalArgumentException(boxes.size() + " boxes but " + frameBoxes.size() + " frame boxes");
+        }
+        EncodedImage encoded = session.encode(slice.image(), IntensityPreset.asIs(), slice.cacheKey());
+        List<ModelPrompt> prompts = new ArrayList<>(boxes.size());
+        for (int i = 0; i < boxes.size(); i++) {
+            Box b = boxes.get(i);
+            prompts.add(frameBoxes.get(i).map(f -> ModelPrompt.builder().box(f).build())
+                    .orElseGet(() -> encoded.frame().toModel(Prompts.of(b))));
+        }
+        List<Segmentation> results = session.segmentInModelFrame(encoded, prompts, false);
         List<BinaryMask> masks = new ArrayList<>(results.size());
         for (Segmentation s : results) {
             masks.add(s.binary());
