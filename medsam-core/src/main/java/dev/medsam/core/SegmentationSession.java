@@ -1,5 +1,6 @@
 package dev.medsam.core;
 
+import dev.medsam.core.StageListener.Stage;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.image.MedicalImage;
@@ -15,6 +16,7 @@ import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -65,6 +68,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * three masks and {@link Segmentation#best()} picks the highest predicted IoU, as SAM does; without it (MedSAM's
  * way) there is one.
  *
+ * <h2>Stage timings</h2>
+ * A {@link StageListener} registered with {@link Builder#stageListener} hears how long each stage took: reading
+ * the checkpoint, starting the backend, building the network, the preset, preprocessing, the encoder, each
+ * decoder pass and its postprocessing.
+ *
  * <h2>Threads</h2>
  * Thread-safe: several threads may encode and prompt one session at once (the model is thread-safe; an image
  * requested by two threads at once is encoded once). {@link #setImage} / {@link #segment(Prompts)} work on the
@@ -87,15 +95,18 @@ public final class SegmentationSession implements AutoCloseable {
     private final SamModel model;
     private final List<AutoCloseable> owned;
     private final Pipeline pipeline;
+    private final StageListener listener;
     private final EmbeddingCache<EncodedImage> cache;
     private final AtomicReference<EncodedImage> current = new AtomicReference<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
+    private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
+                                StageListener listener) {
         this.model = model;
         this.owned = owned;
         this.pipeline = pipeline;
+        this.listener = listener;
         this.cache = new EmbeddingCache<>(cacheSize);
     }
 
@@ -123,12 +134,18 @@ public final class SegmentationSession implements AutoCloseable {
      */
     public static SegmentationSession of(SamModel model, Pipeline pipeline, int cacheSize) {
         return new SegmentationSession(Objects.requireNonNull(model, "model"), List.of(),
-                Objects.requireNonNull(pipeline, "pipeline"), cacheSize);
+                Objects.requireNonNull(pipeline, "pipeline"), cacheSize, StageListener.none());
     }
 
     /** A session that closes {@code owned} (in order) when it closes; what {@link Builder#build()} makes. */
     static SegmentationSession owning(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
-        return new SegmentationSession(model, List.copyOf(owned), pipeline, cacheSize);
+        return owning(model, owned, pipeline, cacheSize, StageListener.none());
+    }
+
+    /** As {@link #owning(SamModel, List, Pipeline, int)}, reporting stage timings to {@code listener}. */
+    static SegmentationSession owning(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
+                                      StageListener listener) {
+        return new SegmentationSession(model, List.copyOf(owned), pipeline, cacheSize, listener);
     }
 
     /** The pre- and postprocessing this session uses. */
@@ -193,12 +210,47 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage compute(MedicalImage image, IntensityPreset preset, String key) {
-        PreparedImage prepared = PreparedImage.of(pipeline, image, preset);
         long start = System.nanoTime();
+        MedicalImage eightBit = preset.apply(image);
+        start = report(Stage.PRESET, start);
+        PreparedImage prepared = PreparedImage.of(pipeline, eightBit);
+        start = report(Stage.PREPROCESS, start);
         ImageEmbedding embedding = model.imageEncoder().encode(prepared.tensor());
+        long encoded = start;
+        report(Stage.ENCODER, start);
         LOG.log(System.Logger.Level.DEBUG, () -> "encoded " + image + " (" + preset.name() + ") in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+                + (System.nanoTime() - encoded) / 1_000_000 + " ms");
         return new EncodedImage(embedding, prepared.frame(), key);
+    }
+
+    /**
+     * Runs the image encoder alone on an input that is already preprocessed (for parity checks against a
+     * reference's own preprocessing, and for timing the network by itself): no preset, no pipeline, no cache.
+     * Reports {@link StageListener.Stage#ENCODER}.
+     *
+     * @param input the network input, (1, 3, 1024, 1024) in the model frame, as the pipeline would make it
+     * @return the (1, 256, 64, 64) embedding, on the Java heap
+     * @throws IllegalStateException if the session is closed
+     * @throws BackendException      if the encoder fails
+     */
+    public ImageEmbedding encodeInput(ImageTensor input) {
+        Objects.requireNonNull(input, "input");
+        enter();
+        try {
+            long start = System.nanoTime();
+            ImageEmbedding embedding = model.imageEncoder().encode(input);
+            report(Stage.ENCODER, start);
+            return embedding;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Tells the listener that {@code stage} ran from {@code start} until now; returns now. */
+    private long report(Stage stage, long start) {
+        long now = System.nanoTime();
+        listener.stageCompleted(stage, Duration.ofNanos(Math.max(0, now - start)));
+        return now;
     }
 
     /** {@link #encode(MedicalImage)} and make the result the current image. */
@@ -322,7 +374,9 @@ public final class SegmentationSession implements AutoCloseable {
                 for (int i : group) {
                     batch.add(mapped[i]);
                 }
+                long start = System.nanoTime();
                 MaskPrediction prediction = model.predict(image.embedding(), batch, multimask);
+                start = report(Stage.DECODER, start);
                 int expectedMasks = multimask ? 3 : 1;
                 if (prediction.batchSize() != batch.size() || prediction.masksPerPrompt() != expectedMasks) {
                     throw new BackendException(BackendException.Kind.RUNTIME, "the backend returned "
@@ -340,6 +394,7 @@ public final class SegmentationSession implements AutoCloseable {
                     int index = group.get(b);
                     results[index] = new Segmentation(objects.get(index), candidates, image);
                 }
+                report(Stage.POSTPROCESS, start);
             }
             return List.of(results);
         } finally {
@@ -452,6 +507,7 @@ public final class SegmentationSession implements AutoCloseable {
         private int threads;
         private Pipeline pipeline = Pipeline.MEDSAM;
         private int cacheSize = DEFAULT_CACHE_SIZE;
+        private StageListener listener = StageListener.none();
         private final Map<String, String> backendOptions = new LinkedHashMap<>();
 
         private Builder(Path checkpoint) {
@@ -502,6 +558,15 @@ public final class SegmentationSession implements AutoCloseable {
         }
 
         /**
+         * Hears the time of every stage, from reading the checkpoint in {@link #build()} to each decoder pass;
+         * see {@link StageListener} for threading and cost. Replaces an earlier listener.
+         */
+        public Builder stageListener(StageListener listener) {
+            this.listener = Objects.requireNonNull(listener, "stage listener");
+            return this;
+        }
+
+        /**
          * A backend-specific setting, passed to the backend as a {@link BackendOptions} extra; the TensorFlow
          * backend knows {@code precision} ({@code fp32}, the default, or the approximate, faster {@code bf16}) and
          * {@code decoder.cache}. A backend logs a warning for keys it does not know and refuses bad values when the
@@ -527,15 +592,24 @@ public final class SegmentationSession implements AutoCloseable {
          * @throws BackendException if no backend starts or the weights do not fit it
          */
         public SegmentationSession build() throws IOException {
+            long start = System.nanoTime();
             SamCheckpoint loaded = SamCheckpoint.load(checkpoint);
+            start = lap(Stage.CHECKPOINT, start);
             BackendOptions.Builder options = BackendOptions.builder().device(device).intraOpThreads(threads);
             backendOptions.forEach(options::extra);
             Backend opened = Backends.open(backend, options.build());
             try {
+                start = lap(Stage.BACKEND, start);
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());
+                try {
+                    lap(Stage.NETWORK, start);
+                } catch (RuntimeException | Error e) {
+                    model.close();
+                    throw e;
+                }
                 LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,
                         loaded.architecture().name(), opened.name());
-                return owning(model, List.of(model, opened), pipeline, cacheSize);
+                return owning(model, List.of(model, opened), pipeline, cacheSize, listener);
             } catch (RuntimeException | Error e) {
                 try {
                     opened.close();
@@ -544,6 +618,12 @@ public final class SegmentationSession implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        private long lap(Stage stage, long start) {
+            long now = System.nanoTime();
+            listener.stageCompleted(stage, Duration.ofNanos(Math.max(0, now - start)));
+            return now;
         }
     }
 }
