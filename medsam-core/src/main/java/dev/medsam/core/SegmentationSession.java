@@ -253,6 +253,21 @@ public final class SegmentationSession implements AutoCloseable {
         return now;
     }
 
+    /**
+     * An image encoded elsewhere: wraps the embedding of a {@code width} x {@code height} image (a reference
+     * implementation's, or one saved by {@code medsam segment --save-embedding}) as an {@link EncodedImage} of this
+     * session's pipeline, to prompt with {@link #segment(EncodedImage, List, boolean)} or {@link
+     * #setImage(EncodedImage)}. Runs nothing and caches nothing; the caller vouches that the embedding belongs to
+     * an image of that size preprocessed with this pipeline.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public EncodedImage encoded(ImageEmbedding embedding, int width, int height) {
+        Objects.requireNonNull(embedding, "embedding");
+        return new EncodedImage(embedding, ModelFrame.of(pipeline, width, height),
+                "external:" + width + "x" + height + "@" + Integer.toHexString(System.identityHashCode(embedding)));
+    }
+
     /** {@link #encode(MedicalImage)} and make the result the current image. */
     public EncodedImage setImage(MedicalImage image) {
         return makeCurrent(encode(image));

@@ -86,6 +86,24 @@ class StageListenerTest {
     }
 
     @Test
+    void anEmbeddingFromElsewhereIsPromptedWithoutRunningAnyStage() {
+        Recorder r = new Recorder();
+        FakeSamModel model = new FakeSamModel();
+        try (SegmentationSession session = SegmentationSession.owning(model, List.of(), Pipeline.MEDSAM, 4, r)) {
+            EncodedImage original = session.encode(SegmentationSessionTest.grey(80, 60, 3));
+            r.stages.clear();
+            EncodedImage wrapped = session.encoded(original.embedding(), 80, 60);
+            assertEquals(List.of(), r.stages);
+            assertEquals(80, wrapped.width());
+            assertEquals(60, wrapped.height());
+            Prompts box = Prompts.of(new Box(10, 10, 50, 40));
+            assertEquals(session.segment(original, List.of(box), false).get(0).binary(),
+                    session.segment(wrapped, List.of(box), false).get(0).binary());
+            assertThrows(IllegalArgumentException.class, () -> session.encoded(original.embedding(), 0, 60));
+        }
+    }
+
+    @Test
     void theBuilderRefusesANullListener() {
         assertThrows(NullPointerException.class,
                 () -> SegmentationSession.builder(java.nio.file.Path.of("x.pth")).stageListener(null));

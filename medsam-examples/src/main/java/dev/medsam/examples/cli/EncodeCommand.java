@@ -1,13 +1,11 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.checkpoint.SamCheckpoint;
-import dev.medsam.core.spi.Backend;
-import dev.medsam.core.spi.BackendOptions;
-import dev.medsam.core.spi.Backends;
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.StageListener;
+import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageTensor;
-import dev.medsam.core.spi.SamModel;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;
@@ -21,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /**
@@ -34,6 +31,8 @@ import java.util.concurrent.Callable;
         description = {
             "Run the image encoder alone on an already preprocessed input: float32 (1, 3, 1024, 1024), NCHW, as "
                     + "MedSAM's preprocessing makes it (values in [0, 1]). Writes the (1, 256, 64, 64) embedding.",
+            "--timings prints the seconds of each stage: load (checkpoint and input), build (backend and network), "
+                    + "encode.",
         })
 public final class EncodeCommand implements Callable<Integer> {
 
@@ -57,45 +56,45 @@ public final class EncodeCommand implements Callable<Integer> {
     @Mixin
     DeviceOption device;
 
-    @Option(names = "--timings", description = "Print the seconds each stage took: load (checkpoint and input), "
-            + "build (backend and network), encode.")
-    boolean timings;
-
-    @Option(names = "--warmup", paramLabel = "N", defaultValue = "0",
-            description = "Run the encoder N times before the timed run.")
-    int warmup;
+    @Mixin
+    TimingOptions timing;
 
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         compute.check(cl);
-        CliValues.requireNonNegative(cl, "--warmup", warmup);
-        BackendOptions options = compute.backendOptions(cl).device(device.value(cl)).build();
-        SegmentCommand.addOutput(cl, new LinkedHashMap<>(), "--save-embedding", saveEmbedding, ".npy");
+        timing.check(cl);
+        Device dev = device.value(cl);
+        OutputFiles.add(cl, new LinkedHashMap<>(), "--save-embedding", saveEmbedding, ".npy");
         Path modelFile = checkpoint.resolve(cl);
 
         StageTimings clock = new StageTimings();
         ImageTensor tensor = readInput(input);
-        SamCheckpoint weights = SamCheckpoint.load(modelFile);
         clock.lap("load");
-
+        StageListener listener = clock.listener(stage -> switch (stage) {
+            case CHECKPOINT -> "load";
+            case BACKEND, NETWORK -> "build";
+            default -> "encode"; // encodeInput runs the encoder alone
+        });
         ImageEmbedding embedding;
-        try (Backend backend = Backends.open(Optional.empty(), options);
-             SamModel model = backend.load(weights.architecture(), weights.weights())) {
-            clock.lap("build");
-            for (int i = 0; i < warmup; i++) {
-                model.imageEncoder().encode(tensor);
-            }
-            clock.skip();
-            embedding = model.imageEncoder().encode(tensor);
-            clock.lap("encode");
+        String architecture;
+        try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(modelFile), cl).device(dev)
+                .cacheSize(0).stageListener(listener).build()) {
+            architecture = session.architecture().name();
+            clock.untimed(() -> {
+                for (int i = 0; i < timing.warmup; i++) {
+                    session.encodeInput(tensor);
+                }
+                return null;
+            });
+            embedding = session.encodeInput(tensor);
         }
         Npy.write(saveEmbedding, NpyArray.of(embedding.tensor()));
 
         PrintWriter out = cl.getOut();
         out.println("wrote " + saveEmbedding + " " + CliValues.shapeText(embedding.tensor().shape()) + " ("
-                + weights.architecture().name() + ")");
-        if (timings) {
+                + architecture + ")");
+        if (timing.timings) {
             clock.printSeconds(out);
         }
         out.flush();

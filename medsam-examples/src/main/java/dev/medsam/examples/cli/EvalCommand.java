@@ -32,6 +32,8 @@ import java.util.concurrent.Callable;
             "Cases: --images holds <case>.npz with imgs and boxes (3D: (D, H, W) and (N, 6); 2D: (H, W, 3) and (N, 4)); "
                     + "--gt holds <case>.npz with gts (and spacing). Writes <case>.npz with segs and metrics.csv to "
                     + "--out, and prints the mean/median table.",
+            "8-bit cases are used as they are; --window or --modality sets the preset of the others (default: "
+                    + "soft-tissue for case names with a CT part, else percentiles). --margin applies to 3D cases.",
         })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -60,22 +62,20 @@ public final class EvalCommand implements Callable<Integer> {
                     + "uses them; default) or xyz (SimpleITK order, as MedSAM's pre_CT_MR.py stores them).")
     String spacingOrder;
 
-    @Option(names = "--window", paramLabel = "NAME|L,W",
-            description = "CT window for cases that are not 8-bit (default: soft-tissue for case names with a CT part, "
-                    + "else percentiles).")
-    String window;
+    @Mixin
+    WindowOption window;
 
-    @Option(names = "--modality", paramLabel = "ct|mr", description = "Preset for cases that are not 8-bit.")
-    String modality;
+    @Mixin
+    ModalityOption modality;
 
-    @Option(names = "--margin", paramLabel = "PX", description = "Propagation margin in pixels (default: the reference's).")
-    Double margin;
+    @Mixin
+    MarginOption margin;
 
     @Mixin
     ComputeOptions compute;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() throws IOException {
@@ -83,8 +83,8 @@ public final class EvalCommand implements Callable<Integer> {
         ChallengeEvaluation.Builder b = ChallengeEvaluation.builder(images, groundTruth, out);
         try {
             b.toleranceMm(toleranceMm);
-            if (margin != null) {
-                b.propagation(PropagationOptions.builder().margin(margin).build());
+            if (margin.margin != null) {
+                b.propagation(margin.applyTo(PropagationOptions.builder(), cl).build());
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
@@ -95,7 +95,7 @@ public final class EvalCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(cl,
                     "--spacing-order must be array or xyz, got " + spacingOrder);
         });
-        IntensityChoice.parse(cl, window, modality, false).preset().ifPresent(b::preset);
+        modality.choice(cl, window).preset().ifPresent(b::preset);
         compute.check(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
             if (!Files.isDirectory(dir)) {
@@ -106,7 +106,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
-        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet)) {
+        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet.quiet)) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {
