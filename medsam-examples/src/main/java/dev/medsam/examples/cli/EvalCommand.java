@@ -32,7 +32,7 @@ import java.util.concurrent.Callable;
             "Cases: --images holds <case>.npz with imgs and boxes (3D: (D, H, W) and (N, 6); 2D: (H, W, 3) and (N, 4)); "
                     + "--gt holds <case>.npz with gts (and spacing). Writes <case>.npz with segs and metrics.csv to "
                     + "--out, and prints the mean/median table.",
-            "8-bit cases are used as they are; --window or --modality sets the preset of the others (default: "
+            "Cases with 8-bit images are used as they are; --window or --modality sets the preset of the others (default: "
                     + "soft-tissue for case names with a CT part, else percentiles). --margin applies to 3D cases.",
         })
 public final class EvalCommand implements Callable<Integer> {
