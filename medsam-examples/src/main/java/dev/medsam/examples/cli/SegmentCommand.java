@@ -22,10 +22,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -49,9 +47,6 @@ import java.util.concurrent.Callable;
             "--timings prints the seconds of each stage: load, preprocess, encode, decode, postprocess, write.",
         })
 public final class SegmentCommand implements Callable<Integer> {
-
-    /** The most objects a uint8 label map can hold. */
-    static final int MAX_LABELS = 255;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -167,23 +162,8 @@ public final class SegmentCommand implements Callable<Integer> {
         var dev = device.value(cl);
         Pipeline pipeline = parsePipeline(cl, pipelineName);
         IntensityChoice presetChoice = presetChoice(cl, window.window, modality);
-        int objects = Math.max(1, boxList.size());
-        if (out != null && objects > MAX_LABELS) {
-            throw new CommandLine.ParameterException(cl, "--out holds labels 1.." + MAX_LABELS + " in a uint8 map; "
-                    + "got " + objects + " boxes");
-        }
-        Map<Path, String> outputs = new LinkedHashMap<>();
-        OutputFiles.add(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha",
-                ".mhd", ".dcm");
-        DicomSegOutput.checkLabels(cl, out, segLabel.segLabels, objects);
-        OutputFiles.add(cl, outputs, "--save-logits", saveLogits, ".npy");
-        OutputFiles.add(cl, outputs, "--save-prob", saveProb, ".npy");
-        OutputFiles.add(cl, outputs, "--save-embedding", saveEmbedding, ".npy");
-        OutputFiles.add(cl, outputs, "--overlay", overlay, ".png");
-        if (outputs.isEmpty()) {
-            throw new CommandLine.ParameterException(cl, "nothing to write: give at least one of --out, --save-logits, "
-                    + "--save-prob, --save-embedding, --overlay");
-        }
+        SegmentOutputs outputs = new SegmentOutputs(out, saveLogits, saveProb, saveEmbedding, overlay);
+        List<String> written = outputs.check(cl, segLabel.segLabels, Math.max(1, boxList.size()));
         Path modelFile = checkpoint.resolve(cl);
         StageTimings clock = new StageTimings();
 
@@ -197,16 +177,8 @@ public final class SegmentCommand implements Callable<Integer> {
         int axis = volumeIndex.axis;
         SliceInput input = SliceInput.choose(cl, image, loaded, slice, axis, volumeIndex.time);
         MedicalImage plane = input.plane();
-        Optional<SegmentOutputs.DicomTarget> dicom = Optional.empty();
-        if (DicomSegOutput.wanted(out)) {
-            var segSource = DicomSegOutput.source(image, loaded);
-            if (segSource.size() > 1 && axis != 2) {
-                throw new CommandLine.ParameterException(cl, "--out " + out + ": a DICOM SEG frame lies on one DICOM "
-                        + "slice; slice the series along --axis 2, not " + axis);
-            }
-            dicom = Optional.of(new SegmentOutputs.DicomTarget(DicomSegOutput.writer(
-                    pipeline == Pipeline.SAM ? "SAM" : "MedSAM", segLabel.segLabels), segSource, input.slice()));
-        }
+        Optional<SegmentOutputs.DicomTarget> dicom = outputs.dicomTarget(cl, image, loaded, axis, input.slice(),
+                pipeline == Pipeline.SAM ? "SAM" : "MedSAM", segLabel.segLabels);
         List<Prompts> prompts = PromptArgs.prompts(cl, err, plane.width(), plane.height(), boxList, pointList,
                 maskLogits);
         err.flush();
@@ -239,7 +211,7 @@ public final class SegmentCommand implements Callable<Integer> {
             results = session.segment(encoded, prompts, multimask);
         }
         clock.skip();
-        new SegmentOutputs(out, saveLogits, saveProb, saveEmbedding, overlay).write(results, plane, modelView, dicom);
+        outputs.write(results, plane, modelView, dicom);
         clock.lap("write");
 
         PrintWriter stdout = cl.getOut();
@@ -255,7 +227,7 @@ public final class SegmentCommand implements Callable<Integer> {
                     s.binary().count(), s.iou(),
                     multimask ? " (mask " + (best + 1) + " of " + s.candidates().size() + ")" : ""));
         }
-        stdout.println("wrote " + String.join(", ", outputs.values()));
+        stdout.println("wrote " + String.join(", ", written));
         if (timing.timings) {
             clock.printSeconds(stdout);
         }

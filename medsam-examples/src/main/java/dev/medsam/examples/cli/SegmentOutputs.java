@@ -4,17 +4,21 @@ import dev.medsam.core.BinaryMask;
 import dev.medsam.core.MaskCandidate;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.dicom.DicomSegWriter;
 import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.image2d.Overlay;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,8 +34,54 @@ import java.util.Optional;
  */
 record SegmentOutputs(Path out, Path logits, Path prob, Path embedding, Path overlay) {
 
+    /** The most objects a uint8 label map can hold. */
+    static final int MAX_LABELS = 255;
+
     /** Where a .dcm label map goes: the SEG writer, the DICOM source and the slice of it the plane is. */
     record DicomTarget(DicomSegWriter writer, DicomSeries source, int slice) {
+    }
+
+    /**
+     * Usage checks of every output option before anything is read: names and folders, no file named twice, at
+     * least one output, the label count of a uint8 map, the --seg-label names.
+     *
+     * @return "file (option)" for each output, in option order
+     */
+    List<String> check(CommandLine cl, List<String> segLabels, int objects) {
+        if (out != null && objects > MAX_LABELS) {
+            throw new CommandLine.ParameterException(cl, "--out holds labels 1.." + MAX_LABELS + " in a uint8 map; "
+                    + "got " + objects + " boxes");
+        }
+        Map<Path, String> outputs = new LinkedHashMap<>();
+        OutputFiles.add(cl, outputs, "--out", out, ".png", ".npy", ".nii.gz", ".nii", ".nrrd", ".nhdr", ".mha",
+                ".mhd", ".dcm");
+        DicomSegOutput.checkLabels(cl, out, segLabels, objects);
+        OutputFiles.add(cl, outputs, "--save-logits", logits, ".npy");
+        OutputFiles.add(cl, outputs, "--save-prob", prob, ".npy");
+        OutputFiles.add(cl, outputs, "--save-embedding", embedding, ".npy");
+        OutputFiles.add(cl, outputs, "--overlay", overlay, ".png");
+        if (outputs.isEmpty()) {
+            throw new CommandLine.ParameterException(cl, "nothing to write: give at least one of --out, --save-logits, "
+                    + "--save-prob, --save-embedding, --overlay");
+        }
+        return List.copyOf(outputs.values());
+    }
+
+    /**
+     * The DICOM SEG target when {@link #out} is a .dcm file: the source must be DICOM (an IOException otherwise), and
+     * a series must be sliced along axis 2, where each frame lies on one DICOM slice (a usage error otherwise).
+     */
+    Optional<DicomTarget> dicomTarget(CommandLine cl, Path image, LoadedImage loaded, int axis, int slice,
+                                      String algorithm, List<String> segLabels) throws IOException {
+        if (!DicomSegOutput.wanted(out)) {
+            return Optional.empty();
+        }
+        DicomSeries source = DicomSegOutput.source(image, loaded);
+        if (source.size() > 1 && axis != 2) {
+            throw new CommandLine.ParameterException(cl, "--out " + out + ": a DICOM SEG frame lies on one DICOM "
+                    + "slice; slice the series along --axis 2, not " + axis);
+        }
+        return Optional.of(new DicomTarget(DicomSegOutput.writer(algorithm, segLabels), source, slice));
     }
 
     /**
