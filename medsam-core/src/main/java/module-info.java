@@ -11,9 +11,5 @@ module dev.medsam.core {
     exports dev.medsam.core.spi;
     exports dev.medsam.core.volume;
 
-    // The CLI's segment and demo commands still time the session's stages one by one (ModelFrame,
-    // PreparedImage); only they may see the stage types, until the session reports stage timings itself.
-    exports dev.medsam.core.internal to dev.medsam.examples;
-
     uses dev.medsam.core.spi.BackendProvider;
 }

@@ -1,5 +1,6 @@
 package dev.medsam.core;
 
+import dev.medsam.core.StageListener.Stage;
 import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.image.MedicalImage;
@@ -15,6 +16,7 @@ import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -71,6 +74,11 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * three masks and {@link Segmentation#best()} picks the highest predicted IoU, as SAM does; without it (MedSAM's
  * way) there is one.
  *
+ * <h2>Stage timings</h2>
+ * A {@link StageListener} registered with {@link Builder#stageListener} hears how long each stage took: reading
+ * the checkpoint, starting the backend, building the network, the preset, preprocessing, the encoder, each
+ * decoder pass and its postprocessing.
+ *
  * <h2>Threads</h2>
  * Thread-safe: several threads may encode and prompt one session at once (the model is thread-safe; an image
  * requested by two threads at once is encoded once). {@link #setImage} / {@link #segment(Prompts)} work on the
@@ -93,15 +101,18 @@ public final class SegmentationSession implements AutoCloseable {
     private final SamModel model;
     private final List<AutoCloseable> owned;
     private final Pipeline pipeline;
+    private final StageListener listener;
     private final EmbeddingCache<EncodedImage> cache;
     private final AtomicReference<EncodedImage> current = new AtomicReference<>();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private volatile boolean closed;
 
-    private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
+    private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
+                                StageListener listener) {
         this.model = model;
         this.owned = owned;
         this.pipeline = pipeline;
+        this.listener = listener;
         this.cache = new EmbeddingCache<>(cacheSize);
     }
 
@@ -135,7 +146,7 @@ public final class SegmentationSession implements AutoCloseable {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(pipeline, "pipeline");
         requireFit(pipeline, model.architecture());
-        return new SegmentationSession(model, List.of(), pipeline, cacheSize);
+        return new SegmentationSession(model, List.of(), pipeline, cacheSize, StageListener.none());
     }
 
     /** The pipeline must prepare input of the size the model's encoder takes. */
@@ -150,7 +161,13 @@ public final class SegmentationSession implements AutoCloseable {
 
     /** A session that closes {@code owned} (in order) when it closes; what {@link Builder#build()} makes. */
     static SegmentationSession owning(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize) {
-        return new SegmentationSession(model, List.copyOf(owned), pipeline, cacheSize);
+        return owning(model, owned, pipeline, cacheSize, StageListener.none());
+    }
+
+    /** As {@link #owning(SamModel, List, Pipeline, int)}, reporting stage timings to {@code listener}. */
+    static SegmentationSession owning(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
+                                      StageListener listener) {
+        return new SegmentationSession(model, List.copyOf(owned), pipeline, cacheSize, listener);
     }
 
     /** The pre- and postprocessing this session uses. */
@@ -215,12 +232,62 @@ public final class SegmentationSession implements AutoCloseable {
     }
 
     private EncodedImage compute(MedicalImage image, IntensityPreset preset, String key) {
-        PreparedImage prepared = PreparedImage.of(pipeline, image, preset);
         long start = System.nanoTime();
+        MedicalImage eightBit = preset.apply(image);
+        start = report(Stage.PRESET, start);
+        PreparedImage prepared = PreparedImage.of(pipeline, eightBit);
+        start = report(Stage.PREPROCESS, start);
         ImageEmbedding embedding = model.imageEncoder().encode(prepared.tensor());
+        long encoded = start;
+        report(Stage.ENCODER, start);
         LOG.log(System.Logger.Level.DEBUG, () -> "encoded " + image + " (" + preset.name() + ") in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+                + (System.nanoTime() - encoded) / 1_000_000 + " ms");
         return new EncodedImage(embedding, prepared.frame(), key);
+    }
+
+    /**
+     * Runs the image encoder alone on an input that is already preprocessed (for parity checks against a
+     * reference's own preprocessing, and for timing the network by itself): no preset, no pipeline, no cache.
+     * Reports {@link StageListener.Stage#ENCODER}.
+     *
+     * @param input the network input, (1, 3, 1024, 1024) in the model frame, as the pipeline would make it
+     * @return the (1, 256, 64, 64) embedding, on the Java heap
+     * @throws IllegalStateException if the session is closed
+     * @throws BackendException      if the encoder fails
+     */
+    public ImageEmbedding encodeInput(ImageTensor input) {
+        Objects.requireNonNull(input, "input");
+        enter();
+        try {
+            long start = System.nanoTime();
+            ImageEmbedding embedding = model.imageEncoder().encode(input);
+            report(Stage.ENCODER, start);
+            return embedding;
+        } finally {
+            exit();
+        }
+    }
+
+    /** Tells the listener that {@code stage} ran from {@code start} until now; returns now. */
+    private long report(Stage stage, long start) {
+        long now = System.nanoTime();
+        listener.stageCompleted(stage, Duration.ofNanos(Math.max(0, now - start)));
+        return now;
+    }
+
+    /**
+     * An image encoded elsewhere: wraps the embedding of a {@code width} x {@code height} image (a reference
+     * implementation's, or one saved by {@code medsam segment --save-embedding}) as an {@link EncodedImage} of this
+     * session's pipeline, to prompt with {@link #segment(EncodedImage, List, boolean)} or {@link
+     * #setImage(EncodedImage)}. Runs nothing and caches nothing; the caller vouches that the embedding belongs to
+     * an image of that size preprocessed with this pipeline.
+     *
+     * @throws IllegalArgumentException if a size is not positive
+     */
+    public EncodedImage encoded(ImageEmbedding embedding, int width, int height) {
+        Objects.requireNonNull(embedding, "embedding");
+        return new EncodedImage(embedding, ModelFrame.of(pipeline, width, height),
+                "external:" + width + "x" + height + "@" + Integer.toHexString(System.identityHashCode(embedding)));
     }
 
     /** {@link #encode(MedicalImage)} and make the result the current image. */
@@ -380,7 +447,9 @@ public final class SegmentationSession implements AutoCloseable {
                 for (int i : group) {
                     batch.add(mapped[i]);
                 }
+                long start = System.nanoTime();
                 MaskPrediction prediction = model.predict(image.embedding(), batch, multimask);
+                start = report(Stage.DECODER, start);
                 int expectedMasks = multimask ? 3 : 1;
                 if (prediction.batchSize() != batch.size() || prediction.masksPerPrompt() != expectedMasks) {
                     throw new BackendException(BackendException.Kind.RUNTIME, "the backend returned "
@@ -398,6 +467,7 @@ public final class SegmentationSession implements AutoCloseable {
                     int index = group.get(b);
                     results[index] = new Segmentation(objects.get(index), candidates, image);
                 }
+                report(Stage.POSTPROCESS, start);
             }
             return List.of(results);
         } finally {
@@ -511,6 +581,7 @@ public final class SegmentationSession implements AutoCloseable {
         private int threads;
         private Optional<Pipeline> pipeline = Optional.empty();
         private int cacheSize = DEFAULT_CACHE_SIZE;
+        private StageListener listener = StageListener.none();
         private final Map<String, String> backendOptions = new LinkedHashMap<>();
 
         private Builder(Path checkpoint) {
@@ -565,6 +636,15 @@ public final class SegmentationSession implements AutoCloseable {
         }
 
         /**
+         * Hears the time of every stage, from reading the checkpoint in {@link #build()} to each decoder pass;
+         * see {@link StageListener} for threading and cost. Replaces an earlier listener.
+         */
+        public Builder stageListener(StageListener listener) {
+            this.listener = Objects.requireNonNull(listener, "stage listener");
+            return this;
+        }
+
+        /**
          * A backend-specific setting, passed to the backend as a {@link BackendOptions} extra; the TensorFlow
          * backend knows {@code precision} ({@code fp32}, the default, or the approximate, faster {@code bf16}) and
          * {@code decoder.cache}. A backend logs a warning for keys it does not know and refuses bad values when the
@@ -592,7 +672,9 @@ public final class SegmentationSession implements AutoCloseable {
          * @throws BackendException         if no backend starts or the weights do not fit it
          */
         public SegmentationSession build() throws IOException {
+            long start = System.nanoTime();
             ModelCheckpoint loaded = ModelCheckpoint.load(checkpoint);
+            start = lap(Stage.CHECKPOINT, start);
             Pipeline chosen = pipeline.orElse(Pipeline.defaultFor(loaded.architecture()));
             try {
                 requireFit(chosen, loaded.architecture());
@@ -603,10 +685,17 @@ public final class SegmentationSession implements AutoCloseable {
             backendOptions.forEach(options::extra);
             Backend opened = Backends.open(backend, options.build());
             try {
+                start = lap(Stage.BACKEND, start);
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());
+                try {
+                    lap(Stage.NETWORK, start);
+                } catch (RuntimeException | Error e) {
+                    model.close();
+                    throw e;
+                }
                 LOG.log(System.Logger.Level.INFO, "loaded {0} ({1}) on {2}", checkpoint,
                         loaded.architecture().name(), opened.name());
-                return owning(model, List.of(model, opened), chosen, cacheSize);
+                return owning(model, List.of(model, opened), chosen, cacheSize, listener);
             } catch (RuntimeException | Error e) {
                 try {
                     opened.close();
@@ -615,6 +704,12 @@ public final class SegmentationSession implements AutoCloseable {
                 }
                 throw e;
             }
+        }
+
+        private long lap(Stage stage, long start) {
+            long now = System.nanoTime();
+            listener.stageCompleted(stage, Duration.ofNanos(Math.max(0, now - start)));
+            return now;
         }
     }
 }

@@ -6,7 +6,6 @@ import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
-import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
@@ -49,9 +48,9 @@ class VitBFormulaSessionTest {
         backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
         model = backend.load(checkpoint.architecture(), checkpoint.weights());
         try (SegmentationSession session = SegmentationSession.of(model)) {
-            EncodedImage reference = new EncodedImage(
+            EncodedImage reference = session.encoded(
                     ImageEmbedding.of(ParityFixtures.array("vitb-formula/image_embeddings.npy").toFloatTensor()),
-                    ModelFrame.of(session.pipeline(), 512, 512), "vitb-formula reference embedding");
+                    512, 512);
             session.setImage(reference);
             List<Prompts> prompts = ParityFixtures.prompts("vitb-formula", "box");
             assertEquals(1, prompts.size());

@@ -275,7 +275,7 @@ public final class MedSamServer implements AutoCloseable {
                 return t;
             });
             String version = MedSamServer.class.getPackage().getImplementationVersion();
-            DicomSegAnswers seg = new DicomSegAnswers(images, session.pipeline() == Pipeline.SAM ? "SAM" : "MedSAM",
+            DicomSegAnswers seg = new DicomSegAnswers(images, session.pipeline().modelName(),
                     version == null ? "development" : version);
             ApiHandler handler = new ApiHandler(images, new SliceSegmenter(session, images), jobs, hosts,
                     maxBodyBytes, health, scratch, seg);

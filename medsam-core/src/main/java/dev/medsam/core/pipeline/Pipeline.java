@@ -44,6 +44,18 @@ public enum Pipeline {
         return this == LITE_MEDSAM ? TinyVitArchitecture.IMAGE_SIZE : SamArchitecture.IMAGE_SIZE;
     }
 
+    /**
+     * The name of the model family this pipeline belongs to, as written into outputs that record the algorithm
+     * (a DICOM SEG's Segment Algorithm Name): {@code MedSAM}, {@code SAM} or {@code LiteMedSAM}.
+     */
+    public String modelName() {
+        return switch (this) {
+            case MEDSAM -> "MedSAM";
+            case SAM -> "SAM";
+            case LITE_MEDSAM -> "LiteMedSAM";
+        };
+    }
+
     /** Whether this pipeline prepares input for {@code architecture}: its input sizes match. */
     public boolean fits(ModelArchitecture architecture) {
         return Objects.requireNonNull(architecture, "architecture").imageSize() == inputSize();

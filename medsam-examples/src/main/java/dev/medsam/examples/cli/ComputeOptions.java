@@ -1,7 +1,6 @@
 package dev.medsam.examples.cli;
 
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.spi.BackendOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -9,8 +8,7 @@ import java.util.Locale;
 
 /**
  * {@code --threads} and {@code --precision} of the commands that run a model (a picocli mixin), and their one way
- * into the backend: as {@link BackendOptions} for the commands that open a backend themselves, or on a
- * {@link SegmentationSession.Builder}.
+ * into the backend: on a {@link SegmentationSession.Builder}.
  */
 final class ComputeOptions {
 
@@ -30,12 +28,6 @@ final class ComputeOptions {
     void check(CommandLine cl) {
         CliValues.requireNonNegative(cl, "--threads", threads);
         precision(cl);
-    }
-
-    /** Backend options with these threads and precision; the caller adds the device. */
-    BackendOptions.Builder backendOptions(CommandLine cl) {
-        check(cl);
-        return BackendOptions.builder().intraOpThreads(threads).extra(PRECISION_KEY, precision(cl));
     }
 
     /** {@code builder} with these threads and precision. */

@@ -3,25 +3,17 @@ package dev.medsam.examples.cli;
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.Prompts;
-import dev.medsam.core.checkpoint.ModelCheckpoint;
+import dev.medsam.core.Segmentation;
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.StageListener;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.core.internal.ModelFrame;
-import dev.medsam.core.internal.OriginalSizeMasks;
-import dev.medsam.core.internal.PreparedImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
-import dev.medsam.core.spi.Backend;
-import dev.medsam.core.spi.BackendOptions;
-import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.Device;
-import dev.medsam.core.spi.ImageEmbedding;
-import dev.medsam.core.spi.MaskPrediction;
-import dev.medsam.core.spi.ModelPrompt;
-import dev.medsam.core.spi.SamModel;
 import dev.medsam.examples.DemoData;
-import dev.medsam.examples.MaskImages;
 import dev.medsam.examples.ModelCache;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.image2d.Overlay;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -99,48 +91,48 @@ public final class DemoCommand implements Callable<Integer> {
         Box box = DemoData.LIVER_BOX;
         IntensityPreset window = IntensityPreset.ctWindow("soft-tissue");
         MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
-        ModelCheckpoint weights = timings.time("read checkpoint", () -> ModelCheckpoint.load(model.path()));
-        Pipeline pipeline = Pipeline.defaultFor(weights.architecture()); // LiteMedSAM's for a TinyViT checkpoint
-        out.println(String.format(Locale.ROOT, "box: %s (x0,y0,x1,y1 in pixels); window: %s (40/400 HU); pipeline: %s",
-                boxText(box), window.name(), pipeline.name()));
-        out.flush();
-        BackendOptions options = compute.backendOptions(cl).device(chosenDevice).build();
-        OriginalSizeMasks masks;
-        float iou;
-        String backendName;
-        try (Backend backend = timings.time("start backend", () -> Backends.open(Optional.empty(), options));
-             SamModel network = timings.time("build network (" + weights.architecture().name() + ")",
-                     () -> backend.load(weights.architecture(), weights.weights()))) {
-            backendName = backend.name();
-            MedicalImage eightBit = timings.time("CT window " + window.name(), () -> window.apply(ct));
-            PreparedImage prepared = timings.time("preprocess to " + pipeline.inputSize() + " x " + pipeline.inputSize(),
-                    () -> PreparedImage.of(pipeline, eightBit));
-            ImageEmbedding embedding = timings.time("image encoder", () -> network.imageEncoder().encode(prepared.tensor()));
-            ModelFrame frame = prepared.frame();
-            ModelPrompt prompt = frame.toModel(Prompts.of(box));
-            MaskPrediction prediction = timings.time("prompt encoder + mask decoder",
-                    () -> network.predict(embedding, List.of(prompt), false));
-            iou = prediction.iou(0, 0);
-            masks = timings.time("postprocess to " + ct.width() + " x " + ct.height(),
-                    () -> frame.postprocess(prediction, 0, 0));
-
-            BinaryMask mask = masks.binary();
+        String size = ct.width() + " x " + ct.height();
+        // The session picks the pipeline from the checkpoint (LiteMedSAM's for a TinyViT one); the stage names are
+        // asked for only while the session runs, after it is built.
+        Pipeline[] chosen = {Pipeline.MEDSAM};
+        StageListener listener = timings.listener(stage -> switch (stage) {
+            case CHECKPOINT -> "read checkpoint";
+            case BACKEND -> "start backend";
+            case NETWORK -> "build network";
+            case PRESET -> "CT window " + window.name();
+            case PREPROCESS -> "preprocess to " + chosen[0].inputSize() + " x " + chosen[0].inputSize();
+            case ENCODER -> "image encoder";
+            case DECODER -> "prompt encoder + mask decoder";
+            case POSTPROCESS -> "postprocess to " + size;
+        });
+        try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model.path()), cl)
+                .device(chosenDevice).cacheSize(0).stageListener(listener).build()) {
+            chosen[0] = session.pipeline();
+            out.println(String.format(Locale.ROOT, "box: %s (x0,y0,x1,y1 in pixels); window: %s (40/400 HU); "
+                    + "pipeline: %s", boxText(box), window.name(), session.pipeline().name()));
+            out.flush();
+            Segmentation result = session.segment(session.encode(ct, window), List.of(Prompts.of(box)), false).get(0);
+            BinaryMask mask = result.binary();
+            MedicalImage eightBit = window.apply(ct); // for the overlay: the slice as the network saw it
             Files.createDirectories(outDir);
             Path overlay = outDir.resolve("overlay.png");
             Path maskPng = outDir.resolve("mask.png");
             Path maskNifti = outDir.resolve("mask.nii.gz");
             timings.time("write files", () -> {
-                MedicalImages.write(MaskImages.overlay(eightBit, mask, box), overlay);
-                MedicalImages.write(MaskImages.viewable(mask), maskPng);
-                MedicalImages.write(MaskImages.labels(mask, ct), maskNifti);
+                MedicalImages.write(Overlay.builder(eightBit).mask(mask, Overlay.YELLOW, Overlay.GREEN).box(box)
+                        .toImage(), overlay);
+                MedicalImages.write(mask, ct, maskPng);
+                MedicalImages.write(mask, ct, maskNifti);
                 return null;
             });
 
-            out.println("stages (" + backendName + ", " + chosenDevice.name().toLowerCase(Locale.ROOT) + "):");
+            out.println("stages (" + session.architecture().name() + ", "
+                    + chosenDevice.name().toLowerCase(Locale.ROOT) + "):");
             timings.printTable(out);
             double[] spacing = ct.spacing();
             out.println(String.format(Locale.ROOT, "mask: %,d pixels (%.1f cm2 at %.3f x %.3f mm), predicted IoU %.3f",
-                    mask.count(), mask.count() * spacing[0] * spacing[1] / 100.0, spacing[0], spacing[1], iou));
+                    mask.count(), mask.count() * spacing[0] * spacing[1] / 100.0, spacing[0], spacing[1],
+                    result.iou()));
             out.println("wrote:");
             out.println("  " + overlay + "  (the slice, soft-tissue window, mask outlined in yellow, box in cyan)");
             out.println("  " + maskPng + "  (0 background, 255 liver)");

@@ -35,6 +35,8 @@ import java.util.concurrent.Callable;
             "Cases: --images holds <case>.npz with imgs and boxes (3D: (D, H, W) and (N, 6); 2D: (H, W, 3) and (N, 4)); "
                     + "--gt holds <case>.npz with gts (and spacing). Writes <case>.npz with segs and metrics.csv to "
                     + "--out, and prints the mean/median table.",
+            "Cases with 8-bit images are used as they are; --window or --modality sets the preset of the others (default: "
+                    + "soft-tissue for case names with a CT part, else percentiles). --margin applies to 3D cases.",
         })
 public final class EvalCommand implements Callable<Integer> {
 
@@ -63,16 +65,14 @@ public final class EvalCommand implements Callable<Integer> {
                     + "uses them; default) or xyz (SimpleITK order, as MedSAM's pre_CT_MR.py stores them).")
     String spacingOrder;
 
-    @Option(names = "--window", paramLabel = "NAME|L,W",
-            description = "CT window for cases that are not 8-bit (default: soft-tissue for case names with a CT part, "
-                    + "else percentiles).")
-    String window;
+    @Mixin
+    WindowOption window;
 
-    @Option(names = "--modality", paramLabel = "ct|mr", description = "Preset for cases that are not 8-bit.")
-    String modality;
+    @Mixin
+    ModalityOption modality;
 
-    @Option(names = "--margin", paramLabel = "PX", description = "Propagation margin in pixels (default: the reference's).")
-    Double margin;
+    @Mixin
+    MarginOption margin;
 
     @Option(names = "--dicom", paramLabel = "DIR",
             description = "Folder of the cases' DICOM sources, each a series folder or a .dcm file named as its case "
@@ -89,8 +89,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() throws IOException {
@@ -98,8 +98,8 @@ public final class EvalCommand implements Callable<Integer> {
         ChallengeEvaluation.Builder b = ChallengeEvaluation.builder(images, groundTruth, out);
         try {
             b.toleranceMm(toleranceMm);
-            if (margin != null) {
-                b.propagation(PropagationOptions.builder().margin(margin).build());
+            if (margin.margin != null) {
+                b.propagation(margin.applyTo(PropagationOptions.builder(), cl).build());
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
@@ -110,7 +110,7 @@ public final class EvalCommand implements Callable<Integer> {
             default -> throw new CommandLine.ParameterException(cl,
                     "--spacing-order must be array or xyz, got " + spacingOrder);
         });
-        IntensityChoice.parse(cl, window, modality, false).preset().ifPresent(b::preset);
+        modality.choice(cl, window).preset().ifPresent(b::preset);
         compute.check(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
             if (!Files.isDirectory(dir)) {
@@ -122,7 +122,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;
-        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet)) {
+        try (Progress.Deferred bar = Progress.deferred(cl.getErr(), "eval", Progress.Unit.ITEMS, quiet.quiet)) {
             b.listener(new ChallengeEvaluation.Listener() {
                 @Override
                 public void caseStarted(int index, int total, String name) {
@@ -151,6 +151,9 @@ public final class EvalCommand implements Callable<Integer> {
                 seg.check(cases); // so are missing or mismatched DICOM sources
             }
             try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build()) {
+                if (seg != null) {
+                    seg.useModel(session.pipeline().modelName());
+                }
                 report = evaluation.run(session);
             } catch (UncheckedIOException e) {
                 throw e.getCause(); // a SEG written after a case failed

@@ -39,13 +39,23 @@ final class EvalSegOutput {
 
     private final Path dicomDir;
     private final Path out;
-    private final DicomSegWriter writer;
+    private final List<String> labels;
+    private DicomSegWriter writer;
     private int written;
 
-    private EvalSegOutput(Path dicomDir, Path out, DicomSegWriter writer) {
+    private EvalSegOutput(Path dicomDir, Path out, List<String> labels) {
         this.dicomDir = dicomDir;
         this.out = out;
-        this.writer = writer;
+        this.labels = List.copyOf(labels);
+        this.writer = DicomSegOutput.writer("MedSAM", this.labels);
+    }
+
+    /**
+     * Names the model in the SEG files written from now on (their Segment Algorithm Name); the checkpoint decides it,
+     * and is read only after the inputs are checked.
+     */
+    void useModel(String algorithm) {
+        writer = DicomSegOutput.writer(algorithm, labels);
     }
 
     /**
@@ -72,7 +82,7 @@ final class EvalSegOutput {
                 throw new CommandLine.ParameterException(cl, "--seg-label " + e.getMessage());
             }
         }
-        return new EvalSegOutput(dicomDir, out, DicomSegOutput.writer("MedSAM", labels));
+        return new EvalSegOutput(dicomDir, out, labels);
     }
 
     /** How many SEG files {@link #write} wrote. */

@@ -56,6 +56,8 @@ import java.util.concurrent.Callable;
                     + "objects, one per group number, labelled after the --box3d objects in ascending group order. "
                     + "With neither, the boxes of a MedSAM npz image (its 'boxes' array) are used.",
             "Boxes are in voxel indices: x along columns, y along rows, z the slice index along --axis; z1 is inclusive.",
+            "The intensity preset (--window, --modality) is applied to the whole volume. Default: from the file (CT "
+                    + "gets soft-tissue; 8-bit data is used as is; other data gets the percentiles).",
         })
 public final class Segment3dCommand implements Callable<Integer> {
 
@@ -78,29 +80,17 @@ public final class Segment3dCommand implements Callable<Integer> {
                     + "highest key slice and starts on the one with the largest box. Repeat for more slices or groups.")
     List<String> keyBoxes = new ArrayList<>();
 
-    @Option(names = "--window", paramLabel = "NAME|L,W",
-            description = "CT window: soft-tissue, lung, brain, mediastinum, bone, or level,width in HU. Applied to the "
-                    + "whole volume.")
-    String window;
+    @Mixin
+    WindowOption window;
 
-    @Option(names = "--modality", paramLabel = "ct|mr",
-            description = "ct: CT window (soft-tissue unless --window); mr: clip to the 0.5/99.5 percentiles of the "
-                    + "volume's positive values. Default: from the file (CT gets soft-tissue; 8-bit data is used as is; "
-                    + "other data gets the percentiles).")
-    String modality;
+    @Mixin
+    ModalityOption modality;
 
-    @Option(names = "--axis", paramLabel = "N", defaultValue = "2",
-            description = "Array axis to slice across: 0, 1 or 2 (default: ${DEFAULT-VALUE}, the third axis).")
-    int axis;
+    @Mixin
+    VolumeIndexOptions volumeIndex;
 
-    @Option(names = "--time", paramLabel = "T", defaultValue = "0",
-            description = "Time point of a 4D series (default: ${DEFAULT-VALUE}).")
-    int time;
-
-    @Option(names = "--margin", paramLabel = "PX",
-            description = "Pixels added around each mask's box for the next slice (default: 3 per 256 pixels of the "
-                    + "slice's longest side, as the CVPR 2024 reference).")
-    Double margin;
+    @Mixin
+    MarginOption margin;
 
     @Option(names = "--extend", paramLabel = "N", defaultValue = "0",
             description = "Continue up to N slices beyond each end of an object's range while its mask is non-empty "
@@ -114,11 +104,8 @@ public final class Segment3dCommand implements Callable<Integer> {
                     + "DICOM series (one segment per object).")
     Path out;
 
-    @Option(names = "--seg-label", paramLabel = "NAME",
-            description = "Name of object 1, 2, ... in a .dcm --out (repeat in object order); names of common organs "
-                    + "(liver, kidney, spleen, ...) get their SNOMED CT codes, others the category \"Tissue\". "
-                    + "Default: Segment N.")
-    List<String> segLabels = new ArrayList<>();
+    @Mixin
+    SegLabelOption segLabel;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Write a tumour-burden report (JSON) here.")
     Path report;
@@ -126,8 +113,8 @@ public final class Segment3dCommand implements Callable<Integer> {
     @Mixin
     ComputeOptions compute;
 
-    @Option(names = {"-q", "--quiet"}, description = "No progress bar.")
-    boolean quiet;
+    @Mixin
+    QuietOption quiet;
 
     @Override
     public Integer call() throws IOException {
@@ -136,7 +123,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         if (report != null) {
             CliValues.requireWritableName(cl, "--report", report);
         }
-        Optional<IntensityPreset> chosen = IntensityChoice.parse(cl, window, modality, false).preset();
+        Optional<IntensityPreset> chosen = modality.choice(cl, window).preset();
         PropagationOptions options = propagationOptions(cl);
         compute.check(cl);
         Path model = checkpoint.resolve(cl);
@@ -144,7 +131,7 @@ public final class Segment3dCommand implements Callable<Integer> {
         LoadedImage loaded = MedicalImages.read(image);
         MedicalImage volume = loaded.image();
         List<VolumePrompt> prompts = prompts(cl, loaded);
-        DicomSegOutput.checkLabels(cl, out, segLabels, prompts.size());
+        DicomSegOutput.checkLabels(cl, out, segLabel.segLabels, prompts.size());
         DicomSeries segSource = DicomSegOutput.wanted(out) ? DicomSegOutput.source(image, loaded) : null;
         if (chosen.isPresent()) {
             options = options.toBuilder().preset(chosen.get()).build();
@@ -156,19 +143,21 @@ public final class Segment3dCommand implements Callable<Integer> {
         err.flush();
 
         VolumeSegmentation result;
+        String algorithm;
         try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model), cl).build();
-             Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet)) {
+             Progress.Deferred bar = Progress.deferred(err, "segment3d", Progress.Unit.ITEMS, quiet.quiet)) {
+            algorithm = session.pipeline().modelName();
             result = VolumeSegmenter.of(session).segment(volume, prompts, options,
                     p -> bar.update(p.slicesDone(), p.slicesTotal(), ""), new CancellationToken());
         }
         if (segSource != null) {
-            DicomSegOutput.writer("MedSAM", segLabels).write(out, segSource, result.labels());
+            DicomSegOutput.writer(algorithm, segLabel.segLabels).write(out, segSource, result.labels());
         } else {
             writeLabels(result.labels(), out);
         }
         TumourBurden burden = TumourBurden.of(result.labelVolume());
         if (report != null) {
-            byte[] json = reportJson(burden, prompts.size()).getBytes(StandardCharsets.UTF_8);
+            byte[] json = BurdenReport.json(burden, prompts.size()).getBytes(StandardCharsets.UTF_8);
             AtomicFiles.write(report, o -> o.write(json));
         }
         PrintWriter stdout = cl.getOut();
@@ -187,14 +176,11 @@ public final class Segment3dCommand implements Callable<Integer> {
     private PropagationOptions propagationOptions(CommandLine cl) {
         PropagationOptions.Builder b = PropagationOptions.builder();
         try {
-            b.axis(axis).time(time).extendUntilEmpty(extend);
-            if (margin != null) {
-                b.margin(margin);
-            }
+            b.axis(volumeIndex.axis).time(volumeIndex.time).extendUntilEmpty(extend);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
-        return b.build();
+        return margin.applyTo(b, cl).build();
     }
 
     private List<VolumePrompt> prompts(CommandLine cl, LoadedImage loaded) throws IOException {
@@ -292,55 +278,5 @@ public final class Segment3dCommand implements Callable<Integer> {
         } else {
             MedicalImages.write(labels, file);
         }
-    }
-
-    private static String reportJson(TumourBurden burden, int objects) throws IOException {
-        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        ObjectNode root = mapper.createObjectNode();
-        ArrayNode spacing = root.putArray("spacing_mm");
-        for (double s : burden.spacingMm()) {
-            spacing.add(tidy(s));
-        }
-        root.put("system", burden.system().name());
-        ArrayNode labels = root.putArray("labels");
-        for (int label = 1; label <= objects; label++) {
-            Optional<LabelBurden> found = burden.label(label);
-            ObjectNode l = labels.addObject();
-            l.put("label", label);
-            if (found.isPresent()) {
-                LabelBurden b = found.get();
-                l.put("voxels", b.voxels());
-                l.put("volume_ml", tidy(b.volumeMl()));
-                ArrayNode mm = l.putArray("bbox_mm");
-                for (double v : b.bboxMm()) {
-                    mm.add(tidy(v));
-                }
-                ArrayNode vox = l.putArray("bbox_voxels");
-                for (int v : b.bboxVoxels()) {
-                    vox.add(v);
-                }
-                l.put("components", b.components());
-            } else {
-                // an object whose masks all came out empty (or were overwritten by later objects)
-                l.put("voxels", 0);
-                l.put("volume_ml", 0.0);
-                l.putNull("bbox_mm");
-                l.putNull("bbox_voxels");
-                l.put("components", 0);
-            }
-        }
-        return mapper.writeValueAsString(root) + System.lineSeparator();
-    }
-
-    /**
-     * {@code v} to 10 significant digits: millimetres and millilitres derived from float32 headers carry
-     * round-off (0.9999999999999929) that is noise to a reader, and 10 digits keep far more than any scanner
-     * measures.
-     */
-    static double tidy(double v) {
-        if (!Double.isFinite(v) || v == 0) {
-            return v;
-        }
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(10)).doubleValue();
     }
 }

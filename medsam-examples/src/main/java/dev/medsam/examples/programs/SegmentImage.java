@@ -6,7 +6,7 @@ import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.examples.MaskImages;
+import dev.medsam.io.image2d.Overlay;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;
 
@@ -55,10 +55,11 @@ public final class SegmentImage {
             Segmentation result = session.segment(Prompts.of(box));
 
             Files.createDirectories(outDir);
-            MedicalImages.write(MaskImages.viewable(result.binary()), outDir.resolve("mask.png"));
-            MedicalImages.write(MaskImages.labels(result.binary(), image), outDir.resolve("mask.nii.gz"));
+            MedicalImages.write(result.binary(), image, outDir.resolve("mask.png"));      // 0 / 255
+            MedicalImages.write(result.binary(), image, outDir.resolve("mask.nii.gz"));   // 0 / 1 on the image's grid
             MedicalImage eightBit = preset.apply(image);               // what the network saw, before resizing
-            MedicalImages.write(MaskImages.overlay(eightBit, result.binary(), box), outDir.resolve("overlay.png"));
+            MedicalImages.write(Overlay.builder(eightBit).mask(result.binary(), Overlay.YELLOW, Overlay.GREEN)
+                    .box(box).toImage(), outDir.resolve("overlay.png"));
             return result;
         }
     }

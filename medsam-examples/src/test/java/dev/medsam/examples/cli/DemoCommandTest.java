@@ -9,7 +9,7 @@ import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.testing.JavaProcess;
 import dev.medsam.examples.DemoData;
-import dev.medsam.examples.MaskImages;
+import dev.medsam.io.image2d.Overlay;
 import dev.medsam.examples.ModelCache;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.AfterEach;
@@ -99,7 +99,8 @@ class DemoCommandTest {
 
         // the overlay is exactly the windowed slice with this mask and the liver box drawn on it
         MedicalImage windowed = IntensityPreset.ctWindow("soft-tissue").apply(ct);
-        MedicalImage expected = MaskImages.overlay(windowed, mask, DemoData.LIVER_BOX);
+        MedicalImage expected = Overlay.builder(windowed).mask(mask, Overlay.YELLOW, Overlay.GREEN)
+                .box(DemoData.LIVER_BOX).toImage();
         MedicalImage overlay = MedicalImages.read(out.resolve("overlay.png")).image();
         assertEquals(3, overlay.components());
         assertArrayEquals(expected.dims(), overlay.dims());

@@ -447,7 +447,7 @@ class SegmentCommandTest {
         Path first = dir.resolve("first.npy");
         Path second = dir.resolve("second.npy");
         Files.writeString(second, "old");
-        SegmentCommand.StagedFiles failing = new SegmentCommand.StagedFiles();
+        StagedFiles failing = new StagedFiles();
         failing.add(first, f -> Files.writeString(f, "new first"));
         failing.add(second, f -> {
             Files.writeString(f, "half of it");
@@ -461,7 +461,7 @@ class SegmentCommandTest {
             assertEquals(List.of(second), left.toList(), "no temporary files are left behind");
         }
 
-        SegmentCommand.StagedFiles ok = new SegmentCommand.StagedFiles();
+        StagedFiles ok = new StagedFiles();
         ok.add(first, f -> Files.writeString(f, "new first"));
         ok.add(second, f -> Files.writeString(f, "new second"));
         ok.commit();
@@ -486,11 +486,11 @@ class SegmentCommandTest {
                 b[y * w + x + 3] = x + 3 < w ? (byte) 1 : 0;
             }
         }
-        MedicalImage ov = SegmentCommand.Overlay.draw(image,
+        MedicalImage ov = SegmentOutputs.overlay(image,
                 List.of(dev.medsam.core.BinaryMask.of(w, w, a), dev.medsam.core.BinaryMask.of(w, w, b)));
         assertEquals(3, ov.components());
-        int red = SegmentCommand.Overlay.colour(0);
-        int green = SegmentCommand.Overlay.colour(1);
+        int red = dev.medsam.io.image2d.Overlay.colour(0);
+        int green = dev.medsam.io.image2d.Overlay.colour(1);
         assertEquals(red, rgb(ov, 5, 10), "left edge of object 1");
         assertEquals(0x646464, rgb(ov, 10, 10), "inside both objects: the image");
         assertEquals(0x646464, rgb(ov, 2, 2), "outside: the image");
@@ -500,7 +500,7 @@ class SegmentCommandTest {
 
         List<Integer> colours = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
-            colours.add(SegmentCommand.Overlay.colour(i));
+            colours.add(dev.medsam.io.image2d.Overlay.colour(i));
         }
         assertEquals(40, colours.stream().distinct().count(), colours.toString());
     }

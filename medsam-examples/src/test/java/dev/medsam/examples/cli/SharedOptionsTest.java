@@ -103,6 +103,23 @@ class SharedOptionsTest {
     }
 
     @Test
+    void sessionStagesArriveUnderTheirNamesAndWarmUpRunsAreNotCounted() throws IOException {
+        StageTimings t = new StageTimings();
+        dev.medsam.core.StageListener l = t.listener(stage -> stage == dev.medsam.core.StageListener.Stage.ENCODER
+                ? "encode" : "other");
+        l.stageCompleted(dev.medsam.core.StageListener.Stage.ENCODER, java.time.Duration.ofMillis(1500));
+        t.untimed(() -> {
+            l.stageCompleted(dev.medsam.core.StageListener.Stage.ENCODER, java.time.Duration.ofSeconds(100));
+            return null;
+        });
+        l.stageCompleted(dev.medsam.core.StageListener.Stage.DECODER, java.time.Duration.ofMillis(250));
+        l.stageCompleted(dev.medsam.core.StageListener.Stage.ENCODER, java.time.Duration.ofMillis(500));
+        StringWriter seconds = new StringWriter();
+        t.printSeconds(new PrintWriter(seconds, true));
+        assertEquals(java.util.List.of("encode: 2.00 s", "other: 0.25 s"), seconds.toString().lines().toList());
+    }
+
+    @Test
     void stageTimingsAddUpRepeatedStagesAndPrintInOrder() throws IOException {
         StageTimings t = new StageTimings();
         t.lap("load");

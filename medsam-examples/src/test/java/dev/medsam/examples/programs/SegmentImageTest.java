@@ -6,7 +6,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.examples.DemoData;
-import dev.medsam.examples.MaskImages;
+import dev.medsam.io.image2d.Overlay;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +48,8 @@ class SegmentImageTest {
         }
         assertEquals(mask.count(), ones);
         assertTrue(labels.affine(CoordinateSystem.LPS).approximatelyEquals(ct.affine(CoordinateSystem.LPS), 1e-4));
-        assertEquals(MaskImages.overlay(IntensityPreset.ctWindow("soft-tissue").apply(ct), mask, DemoData.LIVER_BOX).data(),
-                overlay.data());
+        assertEquals(Overlay.builder(IntensityPreset.ctWindow("soft-tissue").apply(ct))
+                .mask(mask, Overlay.YELLOW, Overlay.GREEN).box(DemoData.LIVER_BOX).toImage().data(), overlay.data());
         // the PNG's mask has no geometry to keep but its pixels
         assertEquals(mask.count(), (long) sum(MedicalImages.read(dir.resolve("png/mask.nii.gz")).image()));
     }

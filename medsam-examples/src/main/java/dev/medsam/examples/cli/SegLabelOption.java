@@ -1,0 +1,16 @@
+package dev.medsam.examples.cli;
+
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code --seg-label} of the commands that write DICOM SEG (a picocli mixin); {@link DicomSegOutput} checks it. */
+final class SegLabelOption {
+
+    @Option(names = "--seg-label", paramLabel = "NAME",
+            description = "Name of object 1, 2, ... in a .dcm --out (repeat in object order); names of common organs "
+                    + "(liver, kidney, spleen, ...) get their SNOMED CT codes, others the category \"Tissue\". "
+                    + "Default: Segment N.")
+    List<String> segLabels = new ArrayList<>();
+}
