@@ -170,7 +170,7 @@ class LiteMedSamCommandsTest {
         CliRun r = CliRun.of("demo", "--checkpoint", lite(), "--out-dir", out.toString(), "--threads", "2");
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.out().contains("pipeline: LITE_MEDSAM") && r.out().contains("preprocess to 256 x 256")
-                && r.out().contains("build network (litemedsam)"), r.out());
+                && r.out().contains("stages (litemedsam, cpu)"), r.out());
         for (String name : List.of("overlay.png", "mask.png", "mask.nii.gz")) {
             assertTrue(Files.isRegularFile(out.resolve(name)), name);
         }
