@@ -10,6 +10,7 @@ import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.proto.ConfigProto;
@@ -44,10 +45,18 @@ class LiteMedSamParityTest {
 
     @BeforeAll
     void setUp() throws Exception {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), so that none is silently left out
+        }
         LiteMedSamCheckpoint c = LiteMedSamCheckpoint.load(Fixtures.require(DIR + "weights/lite_medsam_random.pth"));
         ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(2)
                 .setInterOpParallelismThreads(1).build();
         model = LiteMedSamTfModel.load(c.architecture(), c.weights(), config);
+    }
+
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require(DIR + "weights/lite_medsam_random.pth");
     }
 
     @AfterAll
