@@ -12,9 +12,12 @@ import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.SamModel;
+import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.FormulaWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -34,7 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * VitBFormulaParityTest, and preprocessing plus encoding through {@code setImage} by {@link TinySessionParityTest}.
  * The fixture README says to compare logits, not masks (with these weights the mask is all ones); the IoU and
  * the probabilities at the image size are compared too.
+ * Tagged {@code slow}: it builds the full-size network (375 MB of weights).
  */
+@Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VitBFormulaSessionTest {
 
@@ -44,6 +49,9 @@ class VitBFormulaSessionTest {
 
     @BeforeAll
     void decodeOnce() throws IOException {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), never as "Tests run: 0"
+        }
         SamCheckpoint checkpoint = FormulaWeights.vitBCheckpoint();
         assertEquals(SamArchitecture.VIT_B, checkpoint.architecture());
         backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
@@ -57,6 +65,11 @@ class VitBFormulaSessionTest {
             assertEquals(1, prompts.size());
             box = session.segment(prompts.get(0));
         }
+    }
+
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require("fixtures/sam-parity/vitb-formula");
     }
 
     @AfterAll

@@ -81,6 +81,7 @@ class LiteMedSamParityTest {
                 at = i;
             }
         }
+        System.out.printf("parity %-40s max|err| %.3g (tol %.1e)%n", what, worst, tol);
         assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " (" + actual[Math.max(at, 0)]
                 + " vs " + expected[Math.max(at, 0)] + "), tolerance " + tol);
     }
