@@ -9,6 +9,7 @@ import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.SamParity;
 import dev.medsam.core.testing.Tolerance;
+import dev.medsam.core.testing.conformance.ParityConformance;
 import org.junit.jupiter.api.Test;
 
 import java.util.HashMap;
@@ -20,8 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The opt-in bfloat16 mode is an approximation: on the tiny model its embedding stays within about 1% of the
- * values' range of the reference (measured 0.037 with values up to 4.6), and the decoder, which stays float32,
- * still matches on the reference embedding.
+ * values' range of the reference (measured 0.037 with values up to 4.6; bound 0.1, under 3x), and the decoder,
+ * which stays float32, still matches on the reference embedding at the float32 tolerance (measured 3.2e-6).
  */
 class Bf16Test {
 
@@ -37,7 +38,8 @@ class Bf16Test {
             assertTrue(err < 0.1, "bf16 embedding error " + err);
             assertTrue(err > 1e-4, "bf16 mode should not be float32 (error " + err + ")");
             MaskPrediction p = model.predict(ImageEmbedding.of(expected), SamParity.prompts("box"), false);
-            SamParity.check("bf16 box/lowres_single", SamParity.tensor("tiny/box/lowres_single.npy"), p.logits(), 1e-4);
+            SamParity.check("bf16 box/lowres_single", SamParity.tensor("tiny/box/lowres_single.npy"), p.logits(),
+                    ParityConformance.LOGITS_TOL);
             assertArrayEquals(new int[] {1, 1}, p.iou().shape());
         }
     }
