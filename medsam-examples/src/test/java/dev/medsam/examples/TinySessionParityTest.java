@@ -12,9 +12,11 @@ import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.testing.Fixtures;
 import dev.medsam.examples.volume.CountingModel;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,11 +65,19 @@ class TinySessionParityTest {
 
     @BeforeAll
     void open() throws IOException {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), never as "Tests run: 0"
+        }
         SamCheckpoint tiny = SamCheckpoint.load(ParityFixtures.file("weights/tiny_sam.pth"));
         backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
         model = new CountingModel(backend.load(tiny.architecture(), tiny.weights()));
         session = SegmentationSession.of(model);
         encoded = session.setImage(ParityFixtures.tinyImage(), IntensityPreset.asIs());
+    }
+
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require("fixtures/sam-parity/tiny");
     }
 
     @AfterAll
