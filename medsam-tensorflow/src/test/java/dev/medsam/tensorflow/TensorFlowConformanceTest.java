@@ -4,7 +4,6 @@ import dev.medsam.core.testing.conformance.BackendConformance;
 import dev.medsam.core.testing.conformance.ConcurrencyConformance;
 import dev.medsam.core.testing.conformance.ErrorConformance;
 import dev.medsam.core.testing.conformance.LifecycleConformance;
-import dev.medsam.core.testing.conformance.NativeMemoryConformance;
 import dev.medsam.core.testing.conformance.ParityConformance;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -12,15 +11,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The TensorFlow backend against the backend conformance suite of medsam-core's test-jar
  * ({@code dev.medsam.core.testing.conformance}): found by ServiceLoader as {@code tensorflow}, on the committed tiny
- * checkpoint; parity needs the shared fixtures, the native-memory run is tagged {@code slow}.
+ * checkpoint; parity needs the shared fixtures. The native-memory part, tagged {@code slow}, is
+ * {@link TensorFlowNativeMemoryTest}.
  */
 class TensorFlowConformanceTest {
 
-    private static final String PROVIDER = "tensorflow";
+    static final String PROVIDER = "tensorflow";
 
     @Test
     void everyPartOfTheSuiteIsExtended() {
-        BackendConformance.assertWholeSuite(TensorFlowConformanceTest.class);
+        BackendConformance.assertWholeSuite(TensorFlowConformanceTest.class, TensorFlowNativeMemoryTest.class);
     }
 
     @Nested
@@ -51,10 +51,4 @@ class TensorFlowConformanceTest {
         }
     }
 
-    @Nested
-    class NativeMemory extends NativeMemoryConformance {
-        NativeMemory() {
-            super(PROVIDER);
-        }
-    }
 }

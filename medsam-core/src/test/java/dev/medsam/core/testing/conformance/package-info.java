@@ -5,13 +5,16 @@
  *
  * <pre>{@code
  * class MyBackendConformanceTest {
- *     @Test void everyPartOfTheSuiteIsExtended() { BackendConformance.assertWholeSuite(MyBackendConformanceTest.class); }
+ *     @Test void everyPartOfTheSuiteIsExtended() {
+ *         BackendConformance.assertWholeSuite(MyBackendConformanceTest.class, MyBackendNativeMemoryTest.class);
+ *     }
  *     @Nested class Parity extends ParityConformance { Parity() { super("mybackend"); } }
  *     @Nested class Lifecycle extends LifecycleConformance { Lifecycle() { super("mybackend"); } }
  *     @Nested class Concurrency extends ConcurrencyConformance { Concurrency() { super("mybackend"); } }
  *     @Nested class Errors extends ErrorConformance { Errors() { super("mybackend"); } }
- *     @Nested class NativeMemory extends NativeMemoryConformance { NativeMemory() { super("mybackend"); } }
  * }
+ * // tagged slow, so a class of its own (see BackendConformance.assertWholeSuite)
+ * class MyBackendNativeMemoryTest extends NativeMemoryConformance { MyBackendNativeMemoryTest() { super("mybackend"); } }
  * }</pre>
  *
  * <p>The backend is found the way applications find it ({@link java.util.ServiceLoader} through
