@@ -7,7 +7,7 @@ import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.testing.FakeSamModel;
-import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.TinyCheckpoint;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -327,7 +327,7 @@ class SegmentationSessionTest {
         IOException missing = assertThrows(IOException.class,
                 () -> SegmentationSession.builder(Path.of("no/such/medsam_vit_b.pth")).build());
         assertTrue(missing.getMessage().contains("medsam_vit_b.pth"), missing.getMessage());
-        Path tiny = Fixtures.samParity("weights/tiny_sam.safetensors");
+        Path tiny = TinyCheckpoint.path();
         // core's tests have no backend on the class path: the checkpoint loads, opening a backend fails clearly
         BackendException e = assertThrows(BackendException.class,
                 () -> SegmentationSession.builder(tiny).backend("tensorflow").threads(2).cacheSize(4).build());

@@ -28,19 +28,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The SAM parity fixtures as the public API sees them: arrays read with medsam-io's NPY reader, prompts in
- * original pixels from manifest.json (what the reference was given), and the comparisons at the README's
- * tolerances. Every comparison prints its measured error, so that the build log holds the parity numbers.
+ * original pixels from manifest.json (what the reference was given), and the comparisons at about 3x the
+ * measured errors. Every comparison prints its measured error, so that the build log holds the parity numbers.
  */
 public final class ParityFixtures {
 
     /** The five prompt cases of the tiny fixtures. */
     public static final List<String> TINY_CASES = List.of("box", "box3", "points2", "point_box", "mask_box");
 
-    /** The README's tolerances. */
-    public static final double EMBEDDING_TOL = 1e-4;
-    public static final double LOGITS_TOL = 1e-4;
-    public static final double IOU_TOL = 1e-5;
-    public static final double PROB_TOL = 1e-5;
+    /**
+     * Absolute tolerances, about 3x the largest error measured through the session over every tiny case (x86-64,
+     * TensorFlow 1.1.0, 2 threads), inside the fixture README's (1e-4, 1e-4, 1e-5, 1e-5): embedding 3.73e-6,
+     * low-resolution logits 5.72e-6 (box, multimask), IoU 8.94e-7, probabilities at the original size 6.56e-7.
+     */
+    public static final double EMBEDDING_TOL = 1.2e-5;
+    public static final double LOGITS_TOL = 1.8e-5;
+    public static final double IOU_TOL = 3e-6;
+    public static final double PROB_TOL = 2e-6;
     /** Masks may differ only where the reference probability is this close to 0.5. */
     public static final double MASK_MARGIN = 1e-4;
 

@@ -11,9 +11,12 @@ import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.SamModel;
+import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.FormulaWeights;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -33,7 +36,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * VitBFormulaParityTest, and preprocessing plus encoding through {@code setImage} by {@link TinySessionParityTest}.
  * The fixture README says to compare logits, not masks (with these weights the mask is all ones); the IoU and
  * the probabilities at the image size are compared too.
+ * Tagged {@code slow}: it builds the full-size network (375 MB of weights). Tolerances about 3x the errors measured
+ * (x86-64, TensorFlow 1.1.0, 2 threads), inside the fixture README's 1e-5: logits 5.49e-8 (tolerance 2e-7), IoU
+ * 1.49e-8 (5e-8), probabilities 1.19e-7 (4e-7).
  */
+@Tag("slow")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class VitBFormulaSessionTest {
 
@@ -43,6 +50,9 @@ class VitBFormulaSessionTest {
 
     @BeforeAll
     void decodeOnce() throws IOException {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), never as "Tests run: 0"
+        }
         SamCheckpoint checkpoint = FormulaWeights.vitBCheckpoint();
         assertEquals(SamArchitecture.VIT_B, checkpoint.architecture());
         backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
@@ -58,6 +68,11 @@ class VitBFormulaSessionTest {
         }
     }
 
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require("fixtures/sam-parity/vitb-formula");
+    }
+
     @AfterAll
     void close() {
         if (model != null) {
@@ -71,16 +86,16 @@ class VitBFormulaSessionTest {
     @Test
     void logitsMatchTheReference() {
         check("vitb-formula session lowres_single", floats("vitb-formula/lowres_single.npy"),
-                box.lowResLogits().toArray(), 1e-5);
+                box.lowResLogits().toArray(), 2e-7);
     }
 
     @Test
     void iouMatchesTheReference() {
-        check("vitb-formula session iou_single", floats("vitb-formula/iou_single.npy"), new float[] {box.iou()}, 1e-5);
+        check("vitb-formula session iou_single", floats("vitb-formula/iou_single.npy"), new float[] {box.iou()}, 5e-8);
     }
 
     @Test
     void probabilitiesMatchTheReference() {
-        check("vitb-formula session prob", floats("vitb-formula/prob.npy"), box.probability().toArray(), 1e-5);
+        check("vitb-formula session prob", floats("vitb-formula/prob.npy"), box.probability().toArray(), 4e-7);
     }
 }

@@ -255,7 +255,10 @@ class PipelineTest {
             OriginalSizeMasks out = frame.postprocess(logits);
             float[] expectedProb = Arrays.copyOfRange(prob, o * plane, (o + 1) * plane);
             float[] actual = out.probability().toArray();
-            Tolerance.assertClose(dir + " object " + o + " probability", expectedProb, actual, 1e-5);
+            // measured 1.79e-7 (box and box3, float32 bilinear vs torch's); about 3x that, inside the fixtures' 1e-5
+            System.out.printf("parity %s object %d probability max|err| %.3g (tol 6e-7)%n", dir, o,
+                    Tolerance.maxAbsDiff(expectedProb, actual));
+            Tolerance.assertClose(dir + " object " + o + " probability", expectedProb, actual, 6e-7);
             byte[] bits = out.binary().toArray();
             int bad = 0;
             int excused = 0;

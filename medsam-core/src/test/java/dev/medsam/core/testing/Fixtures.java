@@ -1,9 +1,11 @@
 package dev.medsam.core.testing;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicTest;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 
 /**
  * Where the shared test material lives (the {@code shared/} folder beside the repository): the system property
@@ -38,6 +40,24 @@ public final class Fixtures {
     /** Whether the shared folder is present. */
     public static boolean available() {
         return Files.isDirectory(sharedDir());
+    }
+
+    /**
+     * Whether tests that need the shared folder will be skipped: it is absent and not {@link #required()}. For
+     * {@code @BeforeAll} methods, which must not skip (JUnit then reports the class as "Tests run: 0"): they
+     * return early when this holds, and each test skips with the reason through {@link #require(String)}.
+     */
+    public static boolean willSkip() {
+        return !available() && !required();
+    }
+
+    /**
+     * For a {@code @TestFactory} that builds its tests from the shared folder: when {@link #willSkip()}, return this
+     * instead. A factory that skips (or returns no tests) is reported as "Tests run: 0"; this one dynamic test is
+     * reported as skipped, with the reason.
+     */
+    public static Stream<DynamicTest> skippedFactory(String name, String relative) {
+        return Stream.of(DynamicTest.dynamicTest(name, () -> require(relative)));
     }
 
     /** Whether a missing shared folder fails the tests instead of skipping them (CI sets this). */

@@ -1,6 +1,6 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.testing.Fixtures;
+import dev.medsam.core.testing.TinyCheckpoint;
 import dev.medsam.examples.ParityFixtures;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
@@ -25,7 +25,7 @@ class EncodeCommandTest {
     Path dir;
 
     private static String tiny() {
-        return Fixtures.samParity("weights/tiny_sam.safetensors").toString();
+        return TinyCheckpoint.path().toString();
     }
 
     @Test

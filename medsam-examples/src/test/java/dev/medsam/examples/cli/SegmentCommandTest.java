@@ -10,6 +10,7 @@ import dev.medsam.io.MedicalImages;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,9 +57,17 @@ class SegmentCommandTest {
 
     @BeforeAll
     static void writeThePng() throws IOException {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), never as "Tests run: 0"
+        }
         png = shared.resolve("img_demo.png");
         MedicalImages.write(ParityFixtures.tinyImage(), png);
         assertArrayEquals(bytes(ParityFixtures.tinyImage()), bytes(MedicalImages.read(png).image()), "PNG round trip");
+    }
+
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require("fixtures/sam-parity/tiny/image_orig_u8.npy");
     }
 
     private static byte[] bytes(MedicalImage img) {

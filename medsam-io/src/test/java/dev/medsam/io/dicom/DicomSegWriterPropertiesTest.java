@@ -2,12 +2,14 @@ package dev.medsam.io.dicom;
 
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.core.testing.RequiresSharedFixtures;
 import dev.medsam.io.dicom.internal.CieLab;
 import dev.medsam.io.dicom.internal.DicomOutput;
 import dev.medsam.io.dicom.internal.Uids;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.constraints.IntRange;
 
 import java.io.IOException;
@@ -28,6 +30,7 @@ class DicomSegWriterPropertiesTest {
 
     /** Random blobs of up to four labels (some above 255) on the 3-slice CT read back as the same volume. */
     @Property(tries = 12)
+    @AddLifecycleHook(RequiresSharedFixtures.class)
     void randomLabelVolumesRoundTrip(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int labels,
                                      @ForAll boolean wide) throws IOException {
         DicomSeries series = DicomSeries.open(Reference.data("dicom/series_ct_3slice"));

@@ -10,6 +10,7 @@ import dev.medsam.core.testing.FixtureArray;
 import dev.medsam.core.testing.Fixtures;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.tensorflow.proto.ConfigProto;
@@ -30,25 +31,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * LiteMedSAM against the reference (torch 1.13, float32, OpenCV 4.6) on the fixture checkpoint with seeded
- * random weights, at the fixture README's tolerances (about 15x the reference's own float32-vs-float64 error):
- * the preprocessed input exactly; patch embedding, every layer's output and the embeddings within 5e-5; per
- * box the low-resolution logits within 2e-4, IoU within 1e-5, probabilities within 5e-5 and masks equal except
- * where the reference probability is within 1e-4 of 0.5.
+ * random weights. The preprocessed input must be exact and masks equal except where the reference probability is
+ * within 1e-4 of 0.5; the other tolerances are about 3x the largest error measured over the cases (x86-64,
+ * TensorFlow 1.1.0, 2 threads), inside the fixture README's (5e-5 for layers and embeddings, logits 2e-4, IoU 1e-5,
+ * probabilities 5e-5):
+ * patch embedding and layer outputs 6.41e-7 (tolerance 2e-6), embeddings 4.53e-6 (1.4e-5), low-resolution logits
+ * 1.61e-5 (5e-5), IoU 1.56e-7 (5e-7), probabilities 3.10e-6 (1e-5).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiteMedSamParityTest {
 
     private static final String DIR = "fixtures/litemedsam-parity/";
-    private static final double TOLERANCE = 5e-5;
+    /** Patch embedding and layer outputs (measured 6.41e-7). */
+    private static final double TOLERANCE = 2e-6;
+    /** Image embeddings (measured 4.53e-6). */
+    private static final double EMBEDDING_TOL = 1.4e-5;
 
     private LiteMedSamTfModel model;
 
     @BeforeAll
     void setUp() throws Exception {
+        if (Fixtures.willSkip()) {
+            return; // each test skips with the reason in requireFixtures(), so that none is silently left out
+        }
         LiteMedSamCheckpoint c = LiteMedSamCheckpoint.load(Fixtures.require(DIR + "weights/lite_medsam_random.pth"));
         ConfigProto config = ConfigProto.newBuilder().setIntraOpParallelismThreads(2)
                 .setInterOpParallelismThreads(1).build();
         model = LiteMedSamTfModel.load(c.architecture(), c.weights(), config);
+    }
+
+    @BeforeEach
+    void requireFixtures() {
+        Fixtures.require(DIR + "weights/lite_medsam_random.pth");
     }
 
     @AfterAll
@@ -73,6 +87,7 @@ class LiteMedSamParityTest {
                 at = i;
             }
         }
+        System.out.printf("parity %-40s max|err| %.3g (tol %.1e)%n", what, worst, tol);
         assertTrue(worst <= tol, what + ": max |diff| " + worst + " at " + at + " (" + actual[Math.max(at, 0)]
                 + " vs " + expected[Math.max(at, 0)] + "), tolerance " + tol);
     }
@@ -99,14 +114,14 @@ class LiteMedSamParityTest {
         FloatTensor e = out.get("embedding");
         assertTrue(e.hasShape(1, 256, 64, 64));
         float[] expected = fixture("ct_wide/embeddings.npy").toArray();
-        assertClose("ct_wide embeddings", expected, e.toArray(), expected.length, TOLERANCE);
+        assertClose("ct_wide embeddings", expected, e.toArray(), expected.length, EMBEDDING_TOL);
     }
 
     @Test
     void fundusEmbeddingsMatchTheReference() {
         float[] expected = fixture("fundus_rgb/embeddings.npy").toArray();
         FloatTensor e = model.encode(fixture("fundus_rgb/input.npy"));
-        assertClose("fundus embeddings", expected, e.toArray(), expected.length, TOLERANCE);
+        assertClose("fundus embeddings", expected, e.toArray(), expected.length, EMBEDDING_TOL);
     }
 
     /** The preprocessed input, the boxes and then the decoder and postprocessing, for one 2D case. */
@@ -141,11 +156,11 @@ class LiteMedSamParityTest {
             assertTrue(out[0].hasShape(1, 1, 256, 256));
             float[] logits = out[0].toArray();
             assertClose(dir + " lowres " + b, java.util.Arrays.copyOfRange(lowres, b * plane, (b + 1) * plane), logits,
-                    plane, 2e-4);
-            assertClose(dir + " iou " + b, new float[] {iou[b]}, out[1].toArray(), 1, 1e-5);
+                    plane, 5e-5);
+            assertClose(dir + " iou " + b, new float[] {iou[b]}, out[1].toArray(), 1, 5e-7);
             float[] p = LiteMedSamPreprocess.probabilities(logits, h, w);
             float[] wantProb = java.util.Arrays.copyOfRange(prob, b * h * w, (b + 1) * h * w);
-            assertClose(dir + " prob " + b, wantProb, p, p.length, 5e-5);
+            assertClose(dir + " prob " + b, wantProb, p, p.length, 1e-5);
             int differing = 0;
             for (int i = 0; i < p.length; i++) {
                 boolean ours = p[i] > 0.5f;
