@@ -3,6 +3,7 @@ package dev.medsam.tensorflow.internal;
 import dev.medsam.core.checkpoint.SamArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.CallGuard;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
