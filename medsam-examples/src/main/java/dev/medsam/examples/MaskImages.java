@@ -11,9 +11,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Turns a {@link BinaryMask} into images to write: a 0/1 label image on the source's grid (for NIfTI and tools), a
- * 0/255 image to look at (PNG), and a colour overlay of the mask's outline on the image. Stateless, thread-safe;
- * every result is a new heap image.
+ * Draws a {@link BinaryMask} as a colour overlay of its outline on the image (label maps, 0/1 or 0/255, are
+ * {@code MedicalImages.write(mask, image, file)}'s job). Stateless, thread-safe; every result is a new heap image.
  */
 public final class MaskImages {
 
@@ -27,29 +26,6 @@ public final class MaskImages {
     static final int[] BOX = {0, 190, 255};
 
     private MaskImages() {
-    }
-
-    /**
-     * The mask as uint8 labels (0 background, 1 object) with the geometry (affine, so spacing and position) of the 2D
-     * image it was segmented from: write it as NIfTI and it lies on the source's grid.
-     *
-     * @throws IllegalArgumentException if {@code grid} is not a plane of the mask's size
-     */
-    public static MedicalImage labels(BinaryMask mask, MedicalImage grid) {
-        requirePlane(grid, mask);
-        return MedicalImage.builder(DataType.UINT8, grid.width(), grid.height())
-                .affine(grid.affine(CoordinateSystem.LPS))
-                .data(ByteBuffer.wrap(mask.toArray()))
-                .build();
-    }
-
-    /** The mask as uint8 0 / 255 (white object on black), dims (width, height): a PNG anyone can open. */
-    public static MedicalImage viewable(BinaryMask mask) {
-        byte[] v = mask.toArray();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = v[i] != 0 ? (byte) 255 : 0;
-        }
-        return MedicalImage.builder(DataType.UINT8, mask.width(), mask.height()).data(ByteBuffer.wrap(v)).build();
     }
 
     /**

@@ -131,8 +131,8 @@ public final class DemoCommand implements Callable<Integer> {
             Path maskNifti = outDir.resolve("mask.nii.gz");
             timings.time("write files", () -> {
                 MedicalImages.write(MaskImages.overlay(eightBit, mask, box), overlay);
-                MedicalImages.write(MaskImages.viewable(mask), maskPng);
-                MedicalImages.write(MaskImages.labels(mask, ct), maskNifti);
+                MedicalImages.write(mask, ct, maskPng);
+                MedicalImages.write(mask, ct, maskNifti);
                 return null;
             });
 

@@ -6,8 +6,7 @@ import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.examples.MaskImages;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.MedicalImages;
 
 import java.io.IOException;
@@ -108,7 +107,7 @@ public final class BatchSegment {
             MedicalImage image = MedicalImages.read(job.image()).image();
             EncodedImage encoded = session.encode(image);                   // this worker's own image
             Segmentation s = session.segment(encoded, List.of(Prompts.of(job.box())), false).get(0);
-            MedicalImages.write(MaskImages.viewable(s.binary()), outDir.resolve(job.outputName()));
+            MedicalImages.write(s.binary(), image, outDir.resolve(job.outputName())); // 0/255 PNG
             return new Result(job, s.binary().count(), s.iou(), (System.nanoTime() - start) / 1_000_000, "");
         } catch (IOException | RuntimeException e) {
             String message = e.getMessage() == null ? e.toString() : e.getMessage();

@@ -55,8 +55,9 @@ public final class SegmentImage {
             Segmentation result = session.segment(Prompts.of(box));
 
             Files.createDirectories(outDir);
-            MedicalImages.write(MaskImages.viewable(result.binary()), outDir.resolve("mask.png"));
-            MedicalImages.write(MaskImages.labels(result.binary(), image), outDir.resolve("mask.nii.gz"));
+            // 0/255 in a PNG, 0/1 in NIfTI on the image's grid
+            MedicalImages.write(result.binary(), image, outDir.resolve("mask.png"));
+            MedicalImages.write(result.binary(), image, outDir.resolve("mask.nii.gz"));
             MedicalImage eightBit = preset.apply(image);               // what the network saw, before resizing
             MedicalImages.write(MaskImages.overlay(eightBit, result.binary(), box), outDir.resolve("overlay.png"));
             return result;
