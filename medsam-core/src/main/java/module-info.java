@@ -14,6 +14,8 @@ module dev.medsam.core {
     // The CLI's segment and demo commands still time the session's stages one by one (ModelFrame,
     // PreparedImage); only they may see the stage types, until the session reports stage timings itself.
     exports dev.medsam.core.internal to dev.medsam.examples;
+    // One half-float decoder for checkpoints and image files alike: io's NumPy float16 reads it too.
+    exports dev.medsam.core.image.internal to dev.medsam.io;
 
     uses dev.medsam.core.spi.BackendProvider;
 }

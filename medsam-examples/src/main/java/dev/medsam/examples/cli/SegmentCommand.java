@@ -25,7 +25,7 @@ import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;

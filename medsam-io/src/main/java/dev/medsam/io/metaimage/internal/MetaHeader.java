@@ -1,7 +1,7 @@
 package dev.medsam.io.metaimage.internal;
 
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Text;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Text;
 
 import java.io.IOException;
 import java.io.InputStream;
