@@ -9,4 +9,5 @@ import dev.medsam.core.pipeline.*;
 import dev.medsam.core.volume.*;
 import dev.medsam.core.metrics.*;
 import dev.medsam.io.*;
+import dev.medsam.io.files.*;
 import dev.medsam.examples.*;

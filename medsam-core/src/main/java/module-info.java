@@ -11,5 +11,8 @@ module dev.medsam.core {
     exports dev.medsam.core.spi;
     exports dev.medsam.core.volume;
 
+    // One half-float decoder for checkpoints and image files alike: io's NumPy float16 reads it too.
+    exports dev.medsam.core.image.internal to dev.medsam.io;
+
     uses dev.medsam.core.spi.BackendProvider;
 }

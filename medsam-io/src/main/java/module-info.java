@@ -10,6 +10,7 @@ module dev.medsam.io {
     requires transitive java.desktop;
 
     exports dev.medsam.io;
+    exports dev.medsam.io.files;
     exports dev.medsam.io.dicom;
     exports dev.medsam.io.image2d;
     exports dev.medsam.io.metaimage;

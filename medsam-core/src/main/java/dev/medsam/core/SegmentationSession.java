@@ -14,6 +14,7 @@ import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.spi.CallGuard;
 import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageTensor;
@@ -36,7 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The main entry point: segments objects in 2D images with a MedSAM, LiteMedSAM or SAM model. The image encoder (the
@@ -104,8 +104,7 @@ public final class SegmentationSession implements AutoCloseable {
     private final StageListener listener;
     private final EmbeddingCache<EncodedImage> cache;
     private final AtomicReference<EncodedImage> current = new AtomicReference<>();
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
-    private volatile boolean closed;
+    private final CallGuard guard = new CallGuard("the segmentation session");
 
     private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
                                 StageListener listener) {
@@ -360,7 +359,7 @@ public final class SegmentationSession implements AutoCloseable {
 
     /** Segments several objects in the current image; with {@code multimask} each gets three candidates. */
     public List<Segmentation> segment(List<Prompts> objects, boolean multimask) {
-        if (closed) {
+        if (guard.isClosed()) {
             // close() forgets the current image: say why it is gone rather than "no current image"
             throw new IllegalStateException("the segmentation session is closed");
         }
@@ -521,20 +520,16 @@ public final class SegmentationSession implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------ lifecycle
 
     private void enter() {
-        lifecycle.readLock().lock();
-        if (closed) {
-            lifecycle.readLock().unlock();
-            throw new IllegalStateException("the segmentation session is closed");
-        }
+        guard.enter();
     }
 
     private void exit() {
-        lifecycle.readLock().unlock();
+        guard.exit();
     }
 
     /** Whether {@link #close()} was called. */
     public boolean isClosed() {
-        return closed;
+        return guard.isClosed();
     }
 
     /**
@@ -543,12 +538,7 @@ public final class SegmentationSession implements AutoCloseable {
      */
     @Override
     public void close() {
-        lifecycle.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        guard.close(() -> {
             cache.clear();
             current.set(null);
             for (AutoCloseable c : owned) {
@@ -558,14 +548,12 @@ public final class SegmentationSession implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "closing " + c + " failed", e);
                 }
             }
-        } finally {
-            lifecycle.writeLock().unlock();
-        }
+        });
     }
 
     @Override
     public String toString() {
-        return "SegmentationSession[" + pipeline + (closed ? ", closed" : "") + "]";
+        return "SegmentationSession[" + pipeline + (guard.isClosed() ? ", closed" : "") + "]";
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.medsam.examples;
 
 import dev.medsam.core.Box;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import java.io.IOException;
 import java.io.InputStream;

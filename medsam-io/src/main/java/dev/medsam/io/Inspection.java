@@ -5,7 +5,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
 import dev.medsam.core.image.Window;
-import dev.medsam.io.internal.Transpose;
+import dev.medsam.io.files.internal.Transpose;
 import dev.medsam.io.internal.ValueDigest;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.NpyDtype;

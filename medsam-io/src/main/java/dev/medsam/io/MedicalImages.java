@@ -4,7 +4,9 @@ import dev.medsam.core.BinaryMask;
 import dev.medsam.core.ProbabilityMask;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.dicom.internal.DicomDispatch;
+import dev.medsam.io.files.AtomicFiles;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.internal.DicomDispatch;
 import dev.medsam.io.image2d.PngWriter;
 import dev.medsam.io.image2d.RasterImages;
 import dev.medsam.io.metaimage.MetaImageReader;
@@ -335,7 +337,7 @@ public final class MedicalImages {
     /**
      * The label map of several masks on the grid of {@code image}, as {@link #writeLabels} writes it to NIfTI: uint8,
      * mask {@code i} (0-based) is label {@code i + 1}, later masks over earlier ones, 0 elsewhere; the image's
-     * affine and modality.
+     * affine, and no modality (a label map of a CT is not a CT).
      *
      * @throws IllegalArgumentException if there are no masks or more than 255, or a size differs from the image's
      */

@@ -7,6 +7,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.testing.Fixtures;
+import dev.medsam.io.files.MalformedImageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,6 +158,10 @@ class MedicalImagesInMemoryTest {
         assertEquals(1, two.get(two.index(0, 0, 0, 0)));
         assertEquals(2, two.get(two.index(1, 0, 0, 0)), "later masks overwrite earlier ones");
         assertEquals(2, two.get(two.index(4, 3, 0, 0)));
+        MedicalImage map = MedicalImages.labelMap(List.of(first, second), image);
+        assertEquals(image.affine(CoordinateSystem.LPS), map.affine(CoordinateSystem.LPS));
+        assertTrue(map.modality().isEmpty(), "a label map of a CT is not a CT");
+        assertArrayEquals(two.toDoubleArray(), map.toDoubleArray(), "labelMap is what writeLabels writes");
         MedicalImages.writeLabels(List.of(first, second), image, dir.resolve("two.png"));
         MedicalImage twoPng = MedicalImages.read(dir.resolve("two.png")).image();
         assertEquals(128, twoPng.get(twoPng.index(0, 0, 0, 0)), "each label its own visible level");

@@ -3,6 +3,7 @@ package dev.medsam.io;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.numpy.Npy;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;

@@ -2,7 +2,7 @@ package dev.medsam.spark;
 
 import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.examples.eval.ChallengeMetrics;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.numpy.SpacingOrder;
 import dev.medsam.spark.internal.CaseSpec;
 import dev.medsam.spark.internal.CaseTask;

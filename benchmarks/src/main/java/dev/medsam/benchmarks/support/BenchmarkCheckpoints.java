@@ -5,7 +5,7 @@ import dev.medsam.core.checkpoint.TensorData;
 import dev.medsam.core.testing.PickleWriter;
 import dev.medsam.core.testing.SafetensorsBuilder;
 import dev.medsam.core.testing.TorchZipBuilder;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.medsam.benchmarks.support;
 
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -9,7 +9,7 @@ import dev.medsam.core.image.Rescale;
 import dev.medsam.core.image.Window;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.Inspection;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -15,7 +15,7 @@ import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmentation;
 import dev.medsam.core.volume.VolumeSegmenter;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
 import dev.medsam.io.MedicalImages;

@@ -1,6 +1,6 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Path;

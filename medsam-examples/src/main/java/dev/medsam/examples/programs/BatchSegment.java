@@ -6,7 +6,7 @@ import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.MedicalImages;
 
 import java.io.IOException;

@@ -8,7 +8,7 @@ import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.StageListener;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.image2d.Overlay;
 

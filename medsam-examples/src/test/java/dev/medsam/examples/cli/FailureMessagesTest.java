@@ -43,7 +43,7 @@ class FailureMessagesTest {
     @Test
     void javaClassNamesNeverReachTheUser() {
         String m = FailureMessages.describe(new IllegalStateException(
-                "wrapped: java.nio.file.NoSuchFileException: a.pth and dev.medsam.io.MalformedImageException: b"));
+                "wrapped: java.nio.file.NoSuchFileException: a.pth and dev.medsam.io.files.MalformedImageException: b"));
         assertEquals("wrapped: a.pth and b", m);
         assertFalse(FailureMessages.describe(new NullPointerException()).contains("Exception"));
         assertTrue(FailureMessages.describe(new NullPointerException()).startsWith("internal error"));

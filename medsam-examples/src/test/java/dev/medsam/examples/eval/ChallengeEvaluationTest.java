@@ -5,7 +5,7 @@ import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.testing.FakeSamModel;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.dicom.internal.CieLab;
 import dev.medsam.io.dicom.internal.DicomOutput;
 import dev.medsam.io.dicom.internal.FrameData;

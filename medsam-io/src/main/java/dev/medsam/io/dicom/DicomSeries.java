@@ -338,8 +338,8 @@ public final class DicomSeries {
         Rescale rescale = first.frameData().get(0).rescale();
         boolean varies = files.stream().anyMatch(f -> !f.frameData().get(0).rescale().equals(rescale));
         int[] dims = {cols, rows, files.size()};
-        dev.medsam.io.internal.Limits.checkHeap(files.get(0).path(), "series " + seriesInstanceUid + " ("
-                + files.size() + " slices of " + cols + " x " + rows + ")", total * dev.medsam.io.internal.Limits.IMAGE_COPIES);
+        dev.medsam.io.files.internal.Limits.checkHeap(files.get(0).path(), "series " + seriesInstanceUid + " ("
+                + files.size() + " slices of " + cols + " x " + rows + ")", total * dev.medsam.io.files.internal.Limits.IMAGE_COPIES);
         byte[] data = new byte[(int) total];
         List<FrameData> frameData = new ArrayList<>();
         for (int i = 0; i < files.size(); i++) {

@@ -2,7 +2,7 @@ package dev.medsam.io.image2d;
 
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;

@@ -4,8 +4,8 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Limits;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Limits;
 
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;

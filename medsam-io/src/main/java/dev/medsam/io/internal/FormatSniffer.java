@@ -1,7 +1,8 @@
 package dev.medsam.io.internal;
 
 import dev.medsam.io.ImageFormat;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Limits;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

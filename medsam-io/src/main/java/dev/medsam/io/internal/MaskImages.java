@@ -13,7 +13,8 @@ import java.util.Objects;
 
 /**
  * Masks as images on the grid of the image they were made on: same width, height, position, orientation and
- * spacing (its affine), and its modality. Used by {@code MedicalImages.write} for masks.
+ * spacing (its affine), but not its modality (a label map of a CT is not a CT, and must not get a CT preset).
+ * The one label-map builder of the project: {@code MedicalImages.write} for masks and {@code labelMap}.
  */
 public final class MaskImages {
 
@@ -91,9 +92,8 @@ public final class MaskImages {
     }
 
     private static MedicalImage onGrid(DataType type, MedicalImage grid, ByteBuffer data) {
-        MedicalImage.Builder b = MedicalImage.builder(type, grid.width(), grid.height())
-                .affine(grid.affine(CoordinateSystem.LPS));
-        grid.modality().ifPresent(b::modality);
-        return b.data(data).build();
+        return MedicalImage.builder(type, grid.width(), grid.height())
+                .affine(grid.affine(CoordinateSystem.LPS))
+                .data(data).build();
     }
 }

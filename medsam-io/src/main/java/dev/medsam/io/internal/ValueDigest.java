@@ -2,6 +2,7 @@ package dev.medsam.io.internal;
 
 import dev.medsam.core.image.Rescale;
 import dev.medsam.io.numpy.NpyDtype;
+import dev.medsam.io.numpy.internal.NpyValues;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

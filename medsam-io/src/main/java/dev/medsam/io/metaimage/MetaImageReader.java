@@ -4,10 +4,10 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Limits;
-import dev.medsam.io.internal.RawData;
-import dev.medsam.io.internal.Text;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Limits;
+import dev.medsam.io.files.internal.RawData;
+import dev.medsam.io.files.internal.Text;
 import dev.medsam.io.metaimage.internal.MetaHeader;
 
 import java.io.IOException;
@@ -250,53 +250,25 @@ public final class MetaImageReader {
                 files.add(Text.sibling(file, v));
             }
         }
-        if (bytes % files.size() != 0) {
-            throw new MalformedImageException(file, "the image data (" + bytes + " bytes) cannot be split evenly over "
-                    + files.size() + " data files");
-        }
-        long per = bytes / files.size();
-        // Parts are read (and bounded by their files) before the whole is allocated.
-        List<byte[]> parts = new ArrayList<>(files.size());
-        for (Path p : files) {
+        return RawData.readParts(file, files, bytes, (p, per) -> {
             long start = local ? h.dataOffset : 0;
-            byte[] part;
             if (!binary) {
-                long size = Files.size(p);
-                Limits.checkAllocation(file, "the text image data", size - start, Integer.MAX_VALUE - 16,
-                        "a text payload is read into one string");
-                byte[] text;
-                try (var ch = Files.newByteChannel(p)) {
-                    ch.position(Math.min(start, size));
-                    text = java.nio.channels.Channels.newInputStream(ch).readNBytes((int) Math.max(0, size - start));
-                }
-                part = RawData.parseText(file, new String(text, StandardCharsets.ISO_8859_1), per / type.bytes(),
-                        type);
-            } else {
-                long skip = local ? 0 : headerSize;
-                if (skip < 0 && compressed) {
-                    throw new MalformedImageException(file, "MetaImage HeaderSize = -1 cannot be used with "
-                            + "CompressedData");
-                }
-                if (compressed && skip > 0) {
-                    // MetaIO skips HeaderSize bytes of the file itself before the compressed stream.
-                    start = skip;
-                    skip = 0;
-                }
-                part = RawData.read(file, p, start, skip, per, compressed ? RawData.Compression.ZLIB
-                        : RawData.Compression.NONE);
-                RawData.toLittleEndian(part, type.bytes(), order);
+                return RawData.parseText(file, RawData.readText(file, p, start), per / type.bytes(), type);
             }
-            parts.add(part);
-        }
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        byte[] out = new byte[(int) bytes];
-        int at = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
-        }
-        return out;
+            long skip = local ? 0 : headerSize;
+            if (skip < 0 && compressed) {
+                throw new MalformedImageException(file, "MetaImage HeaderSize = -1 cannot be used with "
+                        + "CompressedData");
+            }
+            if (compressed && skip > 0) {
+                // MetaIO skips HeaderSize bytes of the file itself before the compressed stream.
+                start = skip;
+                skip = 0;
+            }
+            byte[] part = RawData.read(file, p, start, skip, per, compressed ? RawData.Compression.ZLIB
+                    : RawData.Compression.NONE);
+            RawData.toLittleEndian(part, type.bytes(), order);
+            return part;
+        });
     }
 }

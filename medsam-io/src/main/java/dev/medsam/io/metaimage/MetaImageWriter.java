@@ -4,8 +4,8 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.AtomicFiles;
-import dev.medsam.io.internal.RawData;
+import dev.medsam.io.files.AtomicFiles;
+import dev.medsam.io.files.internal.RawData;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -4,9 +4,9 @@ import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
 import dev.medsam.core.image.Window;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.ByteOrders;
-import dev.medsam.io.internal.Limits;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.ByteOrders;
+import dev.medsam.io.files.internal.Limits;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

@@ -4,7 +4,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -196,7 +196,7 @@ public final class NiftiWriter {
             int n = Math.min(chunk.length, data.remaining());
             data.get(chunk, 0, n);
             if (swap) {
-                dev.medsam.io.internal.ByteOrders.swap(chunk, 0, n, width);
+                dev.medsam.io.files.internal.ByteOrders.swap(chunk, 0, n, width);
             }
             out.write(chunk, 0, n);
         }

@@ -4,10 +4,10 @@ import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Limits;
-import dev.medsam.io.internal.RawData;
-import dev.medsam.io.internal.Text;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Limits;
+import dev.medsam.io.files.internal.RawData;
+import dev.medsam.io.files.internal.Text;
 import dev.medsam.io.nrrd.internal.NrrdHeader;
 
 import java.io.IOException;
@@ -385,45 +385,17 @@ public final class NrrdReader {
             }
             files = List.of(file);
         }
-        if (bytes % files.size() != 0) {
-            throw new MalformedImageException(file, "the image data (" + bytes + " bytes) cannot be split evenly over "
-                    + files.size() + " data files");
-        }
-        long per = bytes / files.size();
-        // Parts are read (and bounded by their files) before the whole is allocated.
-        List<byte[]> parts = new ArrayList<>(files.size());
-        for (Path p : files) {
-            long start = attached ? h.dataOffset : 0;
-            start = skipLines(file, p, start, lineSkip);
-            byte[] part;
+        return RawData.readParts(file, files, bytes, (p, per) -> {
+            long start = skipLines(file, p, attached ? h.dataOffset : 0, lineSkip);
             if (compression == null) {
-                long size = Files.size(p);
-                Limits.checkAllocation(file, "the text image data", size - start, Integer.MAX_VALUE - 16,
-                        "a text payload is read into one string");
-                byte[] text;
-                try (var ch = Files.newByteChannel(p)) {
-                    ch.position(start);
-                    text = java.nio.channels.Channels.newInputStream(ch).readNBytes((int) (size - start));
-                }
-                String s = new String(text, StandardCharsets.ISO_8859_1);
-                part = RawData.parseText(file, byteSkip > 0 ? s.substring((int) Math.min(byteSkip, s.length())) : s,
+                String s = RawData.readText(file, p, start);
+                return RawData.parseText(file, byteSkip > 0 ? s.substring((int) Math.min(byteSkip, s.length())) : s,
                         per / type.bytes(), type);
-            } else {
-                part = RawData.read(file, p, start, byteSkip, per, compression);
-                RawData.toLittleEndian(part, type.bytes(), order);
             }
-            parts.add(part);
-        }
-        if (parts.size() == 1) {
-            return parts.get(0);
-        }
-        byte[] out = new byte[(int) bytes];
-        int at = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, out, at, part.length);
-            at += part.length;
-        }
-        return out;
+            byte[] part = RawData.read(file, p, start, byteSkip, per, compression);
+            RawData.toLittleEndian(part, type.bytes(), order);
+            return part;
+        });
     }
 
     /** The detached data files, or an empty list for data attached to the header. */

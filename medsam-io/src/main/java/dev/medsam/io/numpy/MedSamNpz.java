@@ -3,7 +3,7 @@ package dev.medsam.io.numpy;
 import dev.medsam.core.image.Affine;
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.MedicalImage;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.medsam.io.numpy;
 
-import dev.medsam.io.AtomicFiles;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.ByteOrders;
-import dev.medsam.io.internal.Limits;
-import dev.medsam.io.internal.Transpose;
+import dev.medsam.io.files.AtomicFiles;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.ByteOrders;
+import dev.medsam.io.files.internal.Limits;
+import dev.medsam.io.files.internal.Transpose;
 
 import java.io.BufferedInputStream;
 import java.io.EOFException;

@@ -3,7 +3,7 @@ package dev.medsam.io.numpy;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.spi.FloatTensor;
-import dev.medsam.io.internal.NpyValues;
+import dev.medsam.io.numpy.internal.NpyValues;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

@@ -1,8 +1,8 @@
 package dev.medsam.io.numpy;
 
-import dev.medsam.io.AtomicFiles;
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Limits;
+import dev.medsam.io.files.AtomicFiles;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.Limits;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

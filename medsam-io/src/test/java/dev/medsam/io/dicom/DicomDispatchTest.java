@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.Inspection;
 import dev.medsam.io.LoadedImage;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.ImageFormat;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package dev.medsam.io.numpy;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.LoadedImage;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.testing.Reference;
 import org.junit.jupiter.api.Test;

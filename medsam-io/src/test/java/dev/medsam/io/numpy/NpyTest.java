@@ -2,7 +2,7 @@ package dev.medsam.io.numpy;
 
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.spi.FloatTensor;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package dev.medsam.io.testing;
 
 import dev.medsam.io.MedicalImages;
-import dev.medsam.io.internal.Limits;
+import dev.medsam.io.files.internal.Limits;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

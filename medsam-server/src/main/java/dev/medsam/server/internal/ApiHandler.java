@@ -350,7 +350,7 @@ public final class ApiHandler implements HttpHandler {
     }
 
     /** Runs {@code writer} on a scratch file with extension {@code ext} and returns the bytes it wrote. */
-    private byte[] encode(dev.medsam.io.AtomicFiles.IOConsumer<Path> writer, String ext) throws IOException {
+    private byte[] encode(dev.medsam.io.files.AtomicFiles.IOConsumer<Path> writer, String ext) throws IOException {
         Path tmp = Files.createTempFile(scratch, "response-", ext);
         try {
             writer.accept(tmp);

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.medsam.core.SegmentationSession;
 import dev.medsam.examples.eval.CaseResult;
 import dev.medsam.examples.eval.ChallengeEvaluation;
-import dev.medsam.io.AtomicFiles;
+import dev.medsam.io.files.AtomicFiles;
 import dev.medsam.io.numpy.SpacingOrder;
 import dev.medsam.spark.CaseRow;
 

@@ -20,7 +20,7 @@ import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmenter;
 import dev.medsam.examples.eval.ChallengeMetrics;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.spark.CaseRow;
 

@@ -5,6 +5,7 @@ import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendException;
 import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.CallGuard;
 import dev.medsam.core.spi.Device;
 import dev.medsam.core.spi.SamModel;
 import org.tensorflow.DeviceSpec;

@@ -4,6 +4,7 @@ import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.spi.BackendException;
+import dev.medsam.core.spi.CallGuard;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;

@@ -1,6 +1,6 @@
 package dev.medsam.io.dicom.internal;
 
-import dev.medsam.io.internal.Limits;
+import dev.medsam.io.files.internal.Limits;
 
 import java.io.IOException;
 import java.util.ArrayList;

@@ -1,12 +1,10 @@
 package dev.medsam.io.metaimage.internal;
 
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Text;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.HeaderLines;
+import dev.medsam.io.files.internal.Text;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,28 +41,11 @@ public final class MetaHeader {
      *                                 there is no {@code ElementDataFile}
      */
     public static MetaHeader read(Path file) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(MAX_HEADER_BYTES + 1);
-        }
+        HeaderLines lines = HeaderLines.read(file, "MetaImage", MAX_HEADER_BYTES);
         MetaHeader h = new MetaHeader();
-        int pos = 0;
-        int lineNo = 0;
         boolean done = false;
         boolean listing = false;
-        while (pos < head.length && !done) {
-            int end = pos;
-            while (end < head.length && head[end] != '\n') {
-                end++;
-            }
-            if (end == head.length && head.length > MAX_HEADER_BYTES) {
-                throw new MalformedImageException(file, "the MetaImage header is longer than " + MAX_HEADER_BYTES
-                        + " bytes or never ends");
-            }
-            int lineEnd = end > pos && head[end - 1] == '\r' ? end - 1 : end;
-            String line = new String(head, pos, lineEnd - pos, StandardCharsets.UTF_8);
-            pos = Math.min(head.length, end + 1);
-            lineNo++;
+        for (String line; !done && (line = lines.next()) != null; ) {
             if (listing) {
                 if (!line.isBlank()) {
                     h.listedFiles.add(line.trim());
@@ -76,8 +57,8 @@ public final class MetaHeader {
             }
             int eq = line.indexOf('=');
             if (eq <= 0) {
-                throw new MalformedImageException(file, "MetaImage header line " + lineNo + " is not 'Key = Value': '"
-                        + Text.clip(line) + "'");
+                throw new MalformedImageException(file, "MetaImage header line " + lines.lineNumber()
+                        + " is not 'Key = Value': '" + Text.clip(line) + "'");
             }
             String key = line.substring(0, eq).trim();
             String value = line.substring(eq + 1).trim();
@@ -94,9 +75,9 @@ public final class MetaHeader {
         }
         if (!h.fields.containsKey("elementdatafile")) {
             throw new MalformedImageException(file, "the MetaImage header has no ElementDataFile line"
-                    + (lineNo == 0 ? " (the file is empty)" : ""));
+                    + (lines.lineNumber() == 0 ? " (the file is empty)" : ""));
         }
-        h.dataOffset = pos;
+        h.dataOffset = lines.offset();
         return h;
     }
 }

@@ -1,12 +1,10 @@
 package dev.medsam.io.nrrd.internal;
 
-import dev.medsam.io.MalformedImageException;
-import dev.medsam.io.internal.Text;
+import dev.medsam.io.files.MalformedImageException;
+import dev.medsam.io.files.internal.HeaderLines;
+import dev.medsam.io.files.internal.Text;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,30 +46,12 @@ public final class NrrdHeader {
      *                                 nor comment, or a field is given twice
      */
     public static NrrdHeader read(Path file) throws IOException {
-        byte[] head;
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(MAX_HEADER_BYTES + 1);
-        }
+        HeaderLines lines = HeaderLines.read(file, "NRRD", MAX_HEADER_BYTES);
         NrrdHeader h = new NrrdHeader();
-        int pos = 0;
-        int lineNo = 0;
         boolean listing = false;
         boolean ended = false;
-        while (pos < head.length) {
-            int end = pos;
-            while (end < head.length && head[end] != '\n') {
-                end++;
-            }
-            if (end == head.length && head.length > MAX_HEADER_BYTES) {
-                throw new MalformedImageException(file, "the NRRD header is longer than " + MAX_HEADER_BYTES
-                        + " bytes or never ends");
-            }
-            int lineEnd = end > pos && head[end - 1] == '\r' ? end - 1 : end;
-            // UTF-8, as 3D Slicer writes segment names; ASCII headers read the same either way.
-            String line = new String(head, pos, lineEnd - pos, StandardCharsets.UTF_8);
-            pos = Math.min(head.length, end + 1);
-            lineNo++;
-            if (lineNo == 1) {
+        for (String line; (line = lines.next()) != null; ) {
+            if (lines.lineNumber() == 1) {
                 if (!line.startsWith("NRRD000") || line.length() != 8 || line.charAt(7) < '1' || line.charAt(7) > '5') {
                     throw new MalformedImageException(file, "is not a NRRD file: the first line is '" + Text.clip(line)
                             + "', not NRRD0001..NRRD0005");
@@ -97,7 +77,7 @@ public final class NrrdHeader {
                 continue;
             }
             if (colon <= 0) {
-                throw new MalformedImageException(file, "NRRD header line " + lineNo + " is neither 'field: value' nor "
+                throw new MalformedImageException(file, "NRRD header line " + lines.lineNumber() + " is neither 'field: value' nor "
                         + "'key:=value': '" + Text.clip(line) + "'");
             }
             String name = canonical(line.substring(0, colon));
@@ -109,7 +89,7 @@ public final class NrrdHeader {
                 listing = true; // the rest of the header lists the data files, one a line
             }
         }
-        h.dataOffset = ended ? pos : head.length;
+        h.dataOffset = ended ? lines.offset() : lines.length();
         h.ended = ended;
         if (h.version == 0) {
             throw new MalformedImageException(file, "is empty; a NRRD file starts with NRRD0004");

@@ -1,9 +1,9 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.files.internal;
 
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.image.Rescale;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,9 +14,12 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.InflaterInputStream;
@@ -101,6 +104,66 @@ public final class RawData {
                 throw new MalformedImageException(header, "corrupt " + compression.name().toLowerCase(Locale.ROOT)
                         + " data" + where + ": " + e.getMessage(), e);
             }
+        }
+    }
+
+    /** Reads one data file's share of the image data. */
+    @FunctionalInterface
+    public interface PartReader {
+        /** The {@code bytes} bytes (little-endian values) that {@code dataFile} holds. */
+        byte[] read(Path dataFile, long bytes) throws IOException;
+    }
+
+    /**
+     * The image data of {@code bytes} bytes, split evenly over {@code files} (a detached header may name several,
+     * one per slice): each part is read by {@code reader}, and so bounded by its file, before the whole is
+     * allocated; the parts are joined in order.
+     *
+     * @param header the header that named the files, for messages
+     * @throws MalformedImageException if the data cannot be split evenly over the files, or a part cannot be read
+     */
+    public static byte[] readParts(Path header, List<Path> files, long bytes, PartReader reader) throws IOException {
+        if (files.isEmpty() || bytes % files.size() != 0) {
+            throw new MalformedImageException(header, "the image data (" + bytes + " bytes) cannot be split evenly "
+                    + "over " + files.size() + " data files");
+        }
+        long per = bytes / files.size();
+        List<byte[]> parts = new ArrayList<>(files.size());
+        for (Path p : files) {
+            parts.add(reader.read(p, per));
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        byte[] out = new byte[Math.toIntExact(bytes)];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, out, at, part.length);
+            at += part.length;
+        }
+        return out;
+    }
+
+    /**
+     * The text payload of {@code file} from byte {@code start} to its end (ISO-8859-1, so that every byte is one
+     * character), for {@link #parseText}. Empty if {@code start} lies beyond the end.
+     *
+     * @param header the header that named {@code file}, for messages
+     * @throws MalformedImageException if the file does not exist or is too large to hold as one string
+     */
+    public static String readText(Path header, Path file, long start) throws IOException {
+        long size;
+        try {
+            size = Files.size(file);
+        } catch (NoSuchFileException e) {
+            throw new MalformedImageException(header, "its data file " + file + " does not exist", e);
+        }
+        Limits.checkAllocation(header, "the text image data", size - start, Integer.MAX_VALUE - 16,
+                "a text payload is read into one string");
+        try (SeekableByteChannel ch = Files.newByteChannel(file)) {
+            ch.position(Math.min(start, size));
+            byte[] text = Channels.newInputStream(ch).readNBytes((int) Math.max(0, size - start));
+            return new String(text, StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.files.internal;
 
 /** In-place byte swapping of packed values. */
 public final class ByteOrders {

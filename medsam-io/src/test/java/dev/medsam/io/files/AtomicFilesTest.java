@@ -1,4 +1,4 @@
-package dev.medsam.io;
+package dev.medsam.io.files;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

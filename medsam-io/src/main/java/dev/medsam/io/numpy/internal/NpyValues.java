@@ -1,5 +1,6 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.numpy.internal;
 
+import dev.medsam.core.image.internal.HalfFloats;
 import dev.medsam.io.numpy.NpyDtype;
 
 import java.nio.ByteBuffer;
@@ -25,7 +26,7 @@ public final class NpyValues {
             case UINT32 -> littleEndian.getInt(offset) & 0xFFFFFFFFL;
             case INT64 -> littleEndian.getLong(offset);
             case UINT64 -> unsignedToDouble(littleEndian.getLong(offset));
-            case FLOAT16 -> Half.toFloat(littleEndian.getShort(offset));
+            case FLOAT16 -> HalfFloats.toFloat(littleEndian.getShort(offset));
             case FLOAT32 -> littleEndian.getFloat(offset);
             case FLOAT64 -> littleEndian.getDouble(offset);
         };

@@ -1,10 +1,10 @@
-package dev.medsam.io.dicom.internal;
+package dev.medsam.io.internal;
 
 import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.io.ImageFormat;
 import dev.medsam.io.Inspection;
 import dev.medsam.io.LoadedImage;
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.dicom.DicomFile;
 import dev.medsam.io.dicom.DicomSeries;
 

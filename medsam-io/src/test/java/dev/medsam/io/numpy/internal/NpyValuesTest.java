@@ -1,4 +1,4 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.numpy.internal;
 
 import dev.medsam.io.numpy.NpyDtype;
 import org.junit.jupiter.api.Test;

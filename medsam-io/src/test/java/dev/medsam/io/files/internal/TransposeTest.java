@@ -1,4 +1,4 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.files.internal;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -1,4 +1,4 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.files.internal;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

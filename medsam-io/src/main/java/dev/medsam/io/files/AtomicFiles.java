@@ -1,4 +1,4 @@
-package dev.medsam.io;
+package dev.medsam.io.files;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;

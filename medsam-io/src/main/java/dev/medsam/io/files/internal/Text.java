@@ -1,6 +1,6 @@
-package dev.medsam.io.internal;
+package dev.medsam.io.files.internal;
 
-import dev.medsam.io.MalformedImageException;
+import dev.medsam.io.files.MalformedImageException;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
