@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param checkpoint   the checkpoint file (on a cluster, a path every executor can read)
  * @param out          the output folder
  * @param master       the Spark master URL, or empty for spark-submit's (when run by it), else {@code local[*]}
- * @param partitions   Spark partitions; 0 for Spark's default parallelism, at most one per case
+ * @param partitions   Spark partitions; 0 for one per case, at most four per task slot
  * @param threads      intra-op threads of each model; 0 for the executor's cores divided among its concurrent tasks
  * @param precision    {@code fp32} or {@code bf16}
  * @param toleranceMm  the NSD tolerance in mm (pixels for 2D cases)

@@ -75,7 +75,7 @@ public final class BatchCommand implements Callable<Integer> {
     String master;
 
     @Option(names = "--partitions", paramLabel = "N", defaultValue = "0",
-            description = "Spark partitions (default: Spark's default parallelism, at most one per case).")
+            description = "Spark partitions (default: one per case, at most four per task slot).")
     int partitions;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
