@@ -147,6 +147,8 @@ public class BatchBenchmark {
             throw new IllegalStateException("the batch job segmented " + r.count(CaseRow.OK) + " of " + cases
                     + " cases: " + r.rows());
         }
+        // Spark routes the library's log to its WARN level; the phases go to the JMH output this way
+        System.out.println("batch " + cases + " cases: " + r.timings());
         return r;
     }
 

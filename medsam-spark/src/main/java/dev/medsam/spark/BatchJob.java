@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -43,7 +44,8 @@ import java.util.stream.Stream;
  * <h2>Outputs (in the output folder)</h2>
  * <ul>
  *   <li>challenge cases: {@code <case>.npz} with {@code segs}, as {@code medsam eval} writes it; table cases:
- *       {@code <case>.nii.gz} with labels 1..N on the image's grid;</li>
+ *       {@code <case>.nii.gz} with labels 1..N on the image's grid, or {@code <case>.npz} with {@code segs} when the
+ *       image is a challenge npz ({@code imgs} and {@code boxes}; its own boxes when the prompts cell is empty);</li>
  *   <li>{@code results.csv} and {@code results.parquet}: {@code case, label, voxels, volume_ml, dsc, nsd, seconds,
  *       status, error} (see {@link CaseRow});</li>
  *   <li>{@code .medsam-batch/}: one completion marker per case; a rerun reuses cases whose mask and marker exist
@@ -58,7 +60,8 @@ import java.util.stream.Stream;
  *
  * <h2>Execution</h2>
  * The driver lists the cases and hands them to tasks; each executor JVM loads the model once, on its first case, and
- * its tasks share it (intra-op threads: {@link Builder#threads}, by default the executor's cores). Embeddings never
+ * its tasks share it, and with it one intra-op thread pool ({@link Builder#threads}, by default the executor's
+ * cores). Each case is a task of its own (up to four per task slot, {@link Builder#partitions}). Embeddings never
  * leave the executor; only case descriptions go out and result rows come back. A case that fails becomes a
  * {@code failed} row with its error and the others go on. Results do not depend on the partitioning: each case is
  * computed on its own. Paths (checkpoint, images, output folder) must be readable (and the output folder writable)
@@ -128,11 +131,11 @@ public final class BatchJob {
         Path parquet = b.out.resolve(PARQUET_NAME);
         writeParquet(spark, parquet, rows);
         long t3 = System.nanoTime();
-        // where a run's time goes beyond the cases themselves (benchmarks/README.md reads these)
-        LOG.log(System.Logger.Level.INFO, () -> String.format(Locale.ROOT,
-                "batch timings: listing %.0f ms, cases %.0f ms (%d tasks), results tables %.0f ms",
-                (t1 - t0) / 1e6, (t2 - t1) / 1e6, partitions, (t3 - t2) / 1e6));
-        return new BatchReport(rows, csv, parquet);
+        // where a run's time goes beyond the cases themselves (BatchBenchmark prints these)
+        BatchReport.Timings timings = new BatchReport.Timings(Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
+                Duration.ofNanos(t3 - t2), partitions);
+        LOG.log(System.Logger.Level.INFO, () -> "batch timings: " + timings);
+        return new BatchReport(rows, csv, parquet, timings);
     }
 
     /**

@@ -57,6 +57,8 @@ class BatchJobTest {
 
         assertEquals(3, eval.cases().size());
         assertEquals(3, two.cases().size());
+        assertEquals(2, two.timings().tasks());
+        assertTrue(two.timings().cases().toNanos() > 0 && two.timings().results().toNanos() > 0, two.timings().toString());
         assertEquals(3, two.count(CaseRow.OK), two.rows().toString());
         for (BatchReport batch : List.of(two, one)) {
             Map<String, CaseRow> rows = byCase(batch);
@@ -83,6 +85,14 @@ class BatchJobTest {
         assertEquals(3, parquet.count());
         assertEquals(eval.cases().get(2).dsc(),
                 parquet.filter("`case` = '3DBox_CT_liver.npz'").select("dsc").first().getDouble(0), 0);
+    }
+
+    @Test
+    void oneTaskPerCaseUpToFourPerSlot() {
+        assertEquals(1, BatchJob.defaultPartitions(1, 2));
+        assertEquals(8, BatchJob.defaultPartitions(8, 2));
+        assertEquals(8, BatchJob.defaultPartitions(100, 2));
+        assertEquals(4, BatchJob.defaultPartitions(100, 0), "a context that reports no slots still gets tasks");
     }
 
     @Test

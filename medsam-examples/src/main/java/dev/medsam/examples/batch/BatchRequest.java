@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param out          the output folder
  * @param master       the Spark master URL, or empty for spark-submit's (when run by it), else {@code local[*]}
  * @param partitions   Spark partitions; 0 for one per case, at most four per task slot
- * @param threads      intra-op threads of each model; 0 for the executor's cores divided among its concurrent tasks
+ * @param threads      intra-op threads of each executor's model (one pool its tasks share); 0 for the executor's cores
  * @param precision    {@code fp32} or {@code bf16}
  * @param toleranceMm  the NSD tolerance in mm (pixels for 2D cases)
  * @param spacingOrder how challenge npz {@code spacing} arrays are ordered
@@ -33,7 +33,7 @@ public record BatchRequest(Input input, Path checkpoint, Path out, String master
             throw new IllegalArgumentException("partitions must be 0 (Spark's default) or positive, got " + partitions);
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("threads must be 0 (the executor's share) or positive, got " + threads);
+            throw new IllegalArgumentException("threads must be 0 (the executor's cores) or positive, got " + threads);
         }
         if (!precision.equals("fp32") && !precision.equals("bf16")) {
             throw new IllegalArgumentException("precision must be fp32 or bf16, got " + precision);

@@ -79,8 +79,8 @@ public final class BatchCommand implements Callable<Integer> {
     int partitions;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Intra-op threads of each executor's model (default: the executor's cores divided among "
-                    + "its concurrent tasks).")
+            description = "Intra-op threads of each executor's model, one pool shared by its tasks (default: the "
+                    + "executor's cores).")
     int threads;
 
     @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
@@ -147,7 +147,7 @@ public final class BatchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--partitions must be 0 (Spark's default) or positive, got " + partitions);
         }
         if (threads < 0) {
-            throw new IllegalArgumentException("--threads must be 0 (the executor's share) or positive, got " + threads);
+            throw new IllegalArgumentException("--threads must be 0 (the executor's cores) or positive, got " + threads);
         }
         if (!precision.equals("fp32") && !precision.equals("bf16")) {
             throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + precision);
