@@ -12,9 +12,14 @@ module dev.medsam.examples {
     requires com.fasterxml.jackson.databind;
     requires java.net.http;
     requires java.logging;
+    requires java.management;
 
     exports dev.medsam.examples;
     exports dev.medsam.examples.programs;
+    // the seam to medsam-spark, which implements BatchRunner (on the class path, found with ServiceLoader)
+    exports dev.medsam.examples.batch;
+
+    uses dev.medsam.examples.batch.BatchRunner;
 
     opens dev.medsam.examples.cli to info.picocli, com.fasterxml.jackson.databind;
     opens dev.medsam.examples.eval to com.fasterxml.jackson.databind;

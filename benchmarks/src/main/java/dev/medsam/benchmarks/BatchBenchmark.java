@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code cases} 2D challenge cases (512x512 RGB, one box each, with ground truth) segmented and scored with the
  * bundled tiny checkpoint: {@code eval} runs them as {@code medsam eval} does (one session, one case after another),
- * {@code batch} as {@code medsam batch} does in local[2] (two tasks sharing the JVM's model). One operation is the
+ * {@code batch} as {@code medsam batch} does in local[2] (tasks sharing the JVM's model; {@code threads} its intra-op
+ * threads, 0 for the job's default). One operation is the
  * whole folder, into a fresh output folder (so the batch job reuses nothing); cases per minute =
  * {@code cases * 60000 / ms}. Both keep their model loaded between operations (the batch job's per-JVM holder, eval's
  * session from the set-up), so the difference is the job's own overhead: scheduling, serialising case descriptions
@@ -61,8 +62,15 @@ import java.util.concurrent.TimeUnit;
     "-Djdk.reflect.useDirectMethodHandle=false", "-Dio.netty.tryReflectionSetAccessible=true"})
 public class BatchBenchmark {
 
-    @Param("8")
+    @Param({"8", "32"})
     public int cases;
+
+    /** The batch job's intra-op threads (0: its default, the executor's cores); a state of its own so eval runs once. */
+    @State(Scope.Benchmark)
+    public static class BatchThreads {
+        @Param({"0", "1"})
+        public int threads;
+    }
 
     private TempFolder tmp;
     private Path images;
@@ -132,13 +140,15 @@ public class BatchBenchmark {
     }
 
     @Benchmark
-    public BatchReport batch() throws IOException {
+    public BatchReport batch(BatchThreads t) throws IOException {
         BatchReport r = BatchJob.challenge(images, checkpoint, tmp.resolve("batch-" + run++)).groundTruth(gts)
-                .build().run(spark);
+                .threads(t.threads).build().run(spark);
         if (r.count(CaseRow.OK) != cases) {
             throw new IllegalStateException("the batch job segmented " + r.count(CaseRow.OK) + " of " + cases
                     + " cases: " + r.rows());
         }
+        // Spark routes the library's log to its WARN level; the phases go to the JMH output this way
+        System.out.println("batch " + cases + " cases: " + r.timings());
         return r;
     }
 

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -43,7 +44,8 @@ import java.util.stream.Stream;
  * <h2>Outputs (in the output folder)</h2>
  * <ul>
  *   <li>challenge cases: {@code <case>.npz} with {@code segs}, as {@code medsam eval} writes it; table cases:
- *       {@code <case>.nii.gz} with labels 1..N on the image's grid;</li>
+ *       {@code <case>.nii.gz} with labels 1..N on the image's grid, or {@code <case>.npz} with {@code segs} when the
+ *       image is a challenge npz ({@code imgs} and {@code boxes}; its own boxes when the prompts cell is empty);</li>
  *   <li>{@code results.csv} and {@code results.parquet}: {@code case, label, voxels, volume_ml, dsc, nsd, seconds,
  *       status, error} (see {@link CaseRow});</li>
  *   <li>{@code .medsam-batch/}: one completion marker per case; a rerun reuses cases whose mask and marker exist
@@ -58,7 +60,8 @@ import java.util.stream.Stream;
  *
  * <h2>Execution</h2>
  * The driver lists the cases and hands them to tasks; each executor JVM loads the model once, on its first case, and
- * its tasks share it (intra-op threads: {@link Builder#threads}, by default the executor's cores). Embeddings never
+ * its tasks share it, and with it one intra-op thread pool ({@link Builder#threads}, by default the executor's
+ * cores). Each case is a task of its own (up to four per task slot, {@link Builder#partitions}). Embeddings never
  * leave the executor; only case descriptions go out and result rows come back. A case that fails becomes a
  * {@code failed} row with its error and the others go on. Results do not depend on the partitioning: each case is
  * computed on its own. Paths (checkpoint, images, output folder) must be readable (and the output folder writable)
@@ -101,6 +104,7 @@ public final class BatchJob {
      */
     public BatchReport run(SparkSession spark) throws IOException {
         Objects.requireNonNull(spark, "spark");
+        long t0 = System.nanoTime();
         if (!Files.isRegularFile(b.checkpoint)) {
             throw new IOException(b.checkpoint + ": no such checkpoint file");
         }
@@ -114,17 +118,33 @@ public final class BatchJob {
         JobSettings settings = new JobSettings(b.checkpoint.toAbsolutePath().toString(), threads, b.precision,
                 b.out.toAbsolutePath().toString(), b.groundTruth.map(p -> p.toAbsolutePath().toString()).orElse(""),
                 b.toleranceMm, b.spacingOrder.name(), fingerprint());
-        int partitions = b.partitions > 0 ? b.partitions : Math.min(specs.size(), Math.max(1, sc.defaultParallelism()));
+        int partitions = b.partitions > 0 ? b.partitions : defaultPartitions(specs.size(), sc.defaultParallelism());
         LOG.log(System.Logger.Level.INFO, () -> specs.size() + " cases in " + partitions + " partitions, " + threads
                 + " intra-op threads per executor model");
+        long t1 = System.nanoTime();
         List<CaseRow> rows = new ArrayList<>(sc.parallelize(specs, partitions).mapPartitions(new CaseTask(settings))
                 .collect());
+        long t2 = System.nanoTime();
         rows.sort(Comparator.comparing(CaseRow::caseId).thenComparingInt(CaseRow::label));
         Path csv = b.out.resolve(CSV_NAME);
         writeCsv(csv, rows);
         Path parquet = b.out.resolve(PARQUET_NAME);
         writeParquet(spark, parquet, rows);
-        return new BatchReport(rows, csv, parquet);
+        long t3 = System.nanoTime();
+        // where a run's time goes beyond the cases themselves (BatchBenchmark prints these)
+        BatchReport.Timings timings = new BatchReport.Timings(Duration.ofNanos(t1 - t0), Duration.ofNanos(t2 - t1),
+                Duration.ofNanos(t3 - t2), partitions);
+        LOG.log(System.Logger.Level.INFO, () -> "batch timings: " + timings);
+        return new BatchReport(rows, csv, parquet, timings);
+    }
+
+    /**
+     * One task per case up to four per slot: Spark hands tasks to whichever slot is free, so cases of uneven length
+     * do not leave a slot idle at the end behind a partition that still holds several cases (as one partition per
+     * slot would); past four per slot, more tasks only add scheduling.
+     */
+    static int defaultPartitions(int cases, int slots) {
+        return Math.max(1, Math.min(cases, 4 * Math.max(1, slots)));
     }
 
     /** The executor's cores: spark.executor.cores when set, else (local mode) the local thread count. */
@@ -346,7 +366,7 @@ public final class BatchJob {
             return this;
         }
 
-        /** Number of Spark partitions; 0 (default): Spark's default parallelism, at most one per case. */
+        /** Number of Spark partitions; 0 (default): one per case, at most four per task slot (default parallelism). */
         public Builder partitions(int partitions) {
             if (partitions < 0) {
                 throw new IllegalArgumentException("partitions must be 0 (Spark's default) or positive, got " + partitions);

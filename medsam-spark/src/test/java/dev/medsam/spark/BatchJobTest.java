@@ -7,6 +7,7 @@ import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.examples.eval.EvaluationReport;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.numpy.MedSamNpz;
+import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
 import dev.medsam.io.numpy.SpacingOrder;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,10 @@ class BatchJobTest {
     @TempDir
     Path dir;
 
+    private static double max(NpyArray a) {
+        return java.util.Arrays.stream(a.toDoubleArray()).max().orElseThrow();
+    }
+
     private static Map<String, CaseRow> byCase(BatchReport report) {
         return report.cases().stream().collect(Collectors.toMap(CaseRow::caseId, Function.identity()));
     }
@@ -52,6 +57,8 @@ class BatchJobTest {
 
         assertEquals(3, eval.cases().size());
         assertEquals(3, two.cases().size());
+        assertEquals(2, two.timings().tasks());
+        assertTrue(two.timings().cases().toNanos() > 0 && two.timings().results().toNanos() > 0, two.timings().toString());
         assertEquals(3, two.count(CaseRow.OK), two.rows().toString());
         for (BatchReport batch : List.of(two, one)) {
             Map<String, CaseRow> rows = byCase(batch);
@@ -78,6 +85,14 @@ class BatchJobTest {
         assertEquals(3, parquet.count());
         assertEquals(eval.cases().get(2).dsc(),
                 parquet.filter("`case` = '3DBox_CT_liver.npz'").select("dsc").first().getDouble(0), 0);
+    }
+
+    @Test
+    void oneTaskPerCaseUpToFourPerSlot() {
+        assertEquals(1, BatchJob.defaultPartitions(1, 2));
+        assertEquals(8, BatchJob.defaultPartitions(8, 2));
+        assertEquals(8, BatchJob.defaultPartitions(100, 2));
+        assertEquals(4, BatchJob.defaultPartitions(100, 0), "a context that reports no slots still gets tasks");
     }
 
     @Test
@@ -177,5 +192,65 @@ class BatchJobTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> BatchJob.cases(table, SparkTests.tinyCheckpoint(), out).build().run(SparkTests.spark()));
         assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("plain file name"), e.getMessage());
+    }
+
+    @Test
+    void aCasesTableWithChallengeNpzImagesReadsThemAsChallengeCases() throws IOException {
+        Path[] f = SparkTests.challengeFolder(dir.resolve("data"));
+        Path evalOut = dir.resolve("eval");
+        EvaluationReport eval;
+        try (SegmentationSession session = SegmentationSession.builder(SparkTests.tinyCheckpoint()).build()) {
+            eval = ChallengeEvaluation.builder(f[0], f[1], evalOut).build().run(session);
+        }
+        Map<String, CaseResult> evalCases = eval.cases().stream()
+                .collect(Collectors.toMap(CaseResult::name, Function.identity()));
+        // an npz with imgs alone is an image like any other: it needs prompts
+        Npz.write(dir.resolve("imgs_only.npz"), Map.of("imgs", Npz.read(f[0].resolve("2DBox_CT_two.npz"), "imgs")), true);
+        Path table = dir.resolve("cases.csv");
+        Files.writeString(table, String.join("\n",
+                "case,image,prompts,gt",
+                "slice,data/imgs/2DBox_CT_slice.npz,,data/gts/2DBox_CT_slice.npz",
+                "liver,data/imgs/3DBox_CT_liver.npz,,data/gts/3DBox_CT_liver.npz",
+                "two_no_gt,data/imgs/2DBox_CT_two.npz,,",
+                "prompted,data/imgs/2DBox_CT_two.npz,\"[{\"\"box\"\": [80, 146, 349, 365]}]\",data/gts/2DBox_CT_two.npz",
+                "imgs_only,imgs_only.npz,,") + "\n");
+        Path out = dir.resolve("out");
+        BatchJob job = BatchJob.cases(table, SparkTests.tinyCheckpoint(), out).build();
+        BatchReport report = job.run(SparkTests.spark());
+        Map<String, CaseRow> rows = byCase(report);
+
+        // boxes from the file: the same segs and scores as eval, written as <case>.npz with segs
+        for (String[] c : new String[][] {{"slice", "2DBox_CT_slice.npz"}, {"liver", "3DBox_CT_liver.npz"},
+                {"two_no_gt", "2DBox_CT_two.npz"}}) {
+            CaseRow r = rows.get(c[0]);
+            CaseResult e = evalCases.get(c[1]);
+            assertEquals(CaseRow.OK, r.status(), r.toString());
+            assertEquals(e.predVoxels(), r.voxels(), c[0]);
+            assertEquals(e.predVolumeMl(), r.volumeMl(), 0, c[0]);
+            assertArrayEquals(Npz.read(evalOut.resolve(c[1]), "segs").toDoubleArray(),
+                    Npz.read(out.resolve(c[0] + ".npz"), "segs").toDoubleArray(), c[0]);
+            assertFalse(Files.exists(out.resolve(c[0] + ".nii.gz")), c[0]);
+            if (c[0].equals("two_no_gt")) {
+                assertTrue(Double.isNaN(r.dsc()) && Double.isNaN(r.nsd()), "no ground truth, no score");
+            } else {
+                assertEquals(e.dsc(), r.dsc(), 0, c[0]);
+                assertEquals(e.nsd(), r.nsd(), 0, c[0]);
+            }
+        }
+        // prompts replace the file's boxes (one box of two): segs npz on the image's grid, scored against gts
+        CaseRow prompted = rows.get("prompted");
+        assertEquals(CaseRow.OK, prompted.status(), prompted.toString());
+        NpyArray segs = Npz.read(out.resolve("prompted.npz"), "segs");
+        assertArrayEquals(new int[] {512, 512}, segs.shape());
+        assertEquals(1, max(segs), "one prompt, one label");
+        assertTrue(prompted.dsc() > 0 && prompted.dsc() <= 1, prompted.toString());
+        CaseRow imgsOnly = rows.get("imgs_only");
+        assertEquals(CaseRow.FAILED, imgsOnly.status());
+        assertTrue(imgsOnly.error().contains("no prompts"), imgsOnly.error());
+
+        // a rerun finds the npz outputs through their markers
+        BatchReport again = job.run(SparkTests.spark());
+        assertEquals(4, again.count(CaseRow.REUSED), again.rows().toString());
+        assertEquals(rows.get("liver").dsc(), byCase(again).get("liver").dsc(), 0);
     }
 }

@@ -20,8 +20,7 @@ import java.io.PrintWriter;
         description = "MedSAM segmentation for medical images, in Java.",
         footer = {"", "Exit codes: 0 success, 1 failure while running (unreadable or bad file, model error), 2 usage error.",
             "Global options go before the subcommand: medsam --quiet segment3d ...",
-            "Start with: medsam demo",
-            "Many cases on Apache Spark: medsam batch --help (bin/medsam runs it with medsam-spark's jars)"},
+            "Start with: medsam demo"},
         subcommands = {
             CommandLine.HelpCommand.class,
             DemoCommand.class,
@@ -34,6 +33,7 @@ import java.io.PrintWriter;
             Segment3dCommand.class,
             EvalCommand.class,
             ServeCommand.class,
+            BatchCommand.class,
         })
 public final class MedSamCommand implements Runnable {
 

@@ -233,6 +233,35 @@ public final class ChallengeEvaluation {
     /** {@link #runCase(SegmentationSession, Path)}, telling {@code progress} about each slice of a 3D case. */
     public CaseResult runCase(SegmentationSession session, Path file, PropagationListener progress)
             throws IOException {
+        Objects.requireNonNull(file, "case file");
+        String name = file.getFileName().toString();
+        return runCase(session, file, progress, out.resolve(name), groundTruth.map(g -> g.resolve(name)).orElse(null));
+    }
+
+    /**
+     * One case file segmented as {@link #runCase(SegmentationSession, Path)} does, with its output and ground-truth
+     * files named by the caller rather than derived from the folders ({@code medsam batch}'s cases tables name them
+     * per row): writes {@code segs} (atomically) and scores the case against {@code groundTruth}, an npz with
+     * {@code gts} (and, for 3D, {@code spacing}). The builder's folders are not used. Thread-safe as runCase.
+     *
+     * @throws IOException if the case or its ground truth cannot be read or is malformed, or segs cannot be written
+     */
+    public CaseResult runCase(SegmentationSession session, Path file, Path segs, Path groundTruth) throws IOException {
+        return runCase(session, file, PropagationListener.NONE, Objects.requireNonNull(segs, "segs file"),
+                Objects.requireNonNull(groundTruth, "ground-truth file"));
+    }
+
+    /**
+     * As {@link #runCase(SegmentationSession, Path, Path, Path)} for a case without ground truth: voxels and volume,
+     * no scores.
+     */
+    public CaseResult runUnscoredCase(SegmentationSession session, Path file, Path segs) throws IOException {
+        return runCase(session, file, PropagationListener.NONE, Objects.requireNonNull(segs, "segs file"), null);
+    }
+
+    /** One case: segs to {@code segs}, scored against {@code gtFile} unless it is null. */
+    private CaseResult runCase(SegmentationSession session, Path file, PropagationListener progress, Path segs,
+                               Path gtFile) throws IOException {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(file, "case file");
@@ -255,10 +284,10 @@ public final class ChallengeEvaluation {
         } catch (IllegalArgumentException e) {
             throw new MalformedImageException(file, e.getMessage());
         }
-        Path segs = out.resolve(name);
         MedSamNpz.writeSegs(segs, labels);
         Duration runTime = Duration.ofNanos(System.nanoTime() - start);
-        return score(name, volume, n, labels, npz, runTime);
+        return gtFile == null ? unscored(name, volume, n, labels, npz, runTime)
+                : score(name, volume, n, labels, npz, runTime, gtFile);
     }
 
     private MedicalImage segmentVolume(SegmentationSession session, String name, MedicalImage image, double[] rows,
@@ -343,11 +372,7 @@ public final class ChallengeEvaluation {
     // ------------------------------------------------------------------------------------------------ scoring
 
     private CaseResult score(String name, boolean volume, int objects, MedicalImage labels, MedSamNpz imageNpz,
-                             Duration runTime) throws IOException {
-        if (groundTruth.isEmpty()) {
-            return unscored(name, volume, objects, labels, imageNpz, runTime);
-        }
-        Path gtFile = groundTruth.get().resolve(name);
+                             Duration runTime, Path gtFile) throws IOException {
         Map<String, NpyArray> gtArrays = Npz.read(gtFile);
         NpyArray gts = gtArrays.get("gts");
         if (gts == null) {

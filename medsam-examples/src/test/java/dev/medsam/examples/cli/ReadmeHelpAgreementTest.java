@@ -42,9 +42,6 @@ class ReadmeHelpAgreementTest {
         assertTrue(names.size() >= 8, "command sections found: " + names);
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
-            if (names.get(i).equals("batch")) {
-                continue; // medsam batch has its own main in medsam-spark (BatchMain); its tests check it there
-            }
             int end = i + 1 < sections.size() ? sections.get(i + 1)[0] : readme.indexOf("\n## ", sections.get(i)[1]);
             String text = readme.substring(sections.get(i)[1], end < 0 ? readme.length() : end);
             CliRun help = CliRun.of(names.get(i), "--help");
@@ -76,7 +73,7 @@ class ReadmeHelpAgreementTest {
         java.util.Set<String> commands = MedSamCommand.newCommandLine().getSubcommands().keySet();
         while (m.find()) {
             if (!commands.contains(m.group(1))) {
-                continue; // prose, or medsam batch (its own main in medsam-spark)
+                continue; // prose
             }
             CliRun help = CliRun.of(m.group(1), "--help");
             if (help.exitCode() != 0) {

@@ -4,8 +4,8 @@ import dev.medsam.examples.cli.MedSamCommand;
 import picocli.CommandLine;
 
 /**
- * The {@code medsam} command line with {@code batch} added: bin/medsam starts this class (with Spark's jars on the
- * class path) only for {@code medsam batch}, so that the other commands start without loading Spark.
+ * The {@code medsam} command line as the main class of medsam-spark's jar, for {@code spark-submit --class}: the
+ * same commands as {@link MedSamCommand}, whose {@code batch} finds {@link SparkBatchRunner} on this class path.
  */
 public final class BatchMain {
 
@@ -16,15 +16,13 @@ public final class BatchMain {
         System.exit(execute(args));
     }
 
-    /** Runs the command line (with {@code batch}) and returns the exit code. */
+    /** Runs the command line and returns the exit code. */
     public static int execute(String... args) {
         return newCommandLine().execute(args);
     }
 
-    /** {@link MedSamCommand#newCommandLine()} plus {@code batch}. */
+    /** {@link MedSamCommand#newCommandLine()}. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = MedSamCommand.newCommandLine();
-        cl.addSubcommand("batch", new BatchCommand());
-        return cl;
+        return MedSamCommand.newCommandLine();
     }
 }

@@ -21,8 +21,8 @@ import java.util.List;
  * Runs one case on an executor and makes the batch restartable.
  *
  * <p>Each case writes its mask atomically ({@link AtomicFiles}), then a small marker
- * {@code <out>/.medsam-batch/<case id>.json} with its result rows and the job's fingerprint, also atomically. A case
- * is complete when both exist and the marker's fingerprint is this job's: a rerun (or a retried task) reuses it
+ * {@code <out>/.medsam-batch/<case id>.json} with its result rows, its mask's file name and the job's fingerprint,
+ * also atomically. A case is complete when both exist and the marker's fingerprint is this job's: a rerun (or a retried task) reuses it
  * and recomputes every other case (no mask, a mask without marker, or a marker of other settings). Failures are
  * caught and become a {@code failed} row; no marker is written for them, so a rerun tries them again.
  *
@@ -40,29 +40,33 @@ public final class CaseProcessor {
     private CaseProcessor() {
     }
 
-    /** The output file of a case: {@code <id>} for a challenge npz (as eval names it), else {@code <id>.nii.gz}. */
-    public static Path outputOf(JobSettings settings, CaseSpec spec) {
-        return Path.of(settings.out()).resolve(spec.challenge() ? spec.id() : spec.id() + ".nii.gz");
-    }
-
     static Path markerOf(JobSettings settings, CaseSpec spec) {
         return Path.of(settings.out()).resolve(MARKERS).resolve(spec.id() + ".json");
     }
 
     /** Runs (or reuses) one case; never throws for a bad case, only records it. */
     public static List<CaseRow> process(JobSettings settings, CaseSpec spec) {
-        Path output = outputOf(settings, spec);
         Path marker = markerOf(settings, spec);
-        List<CaseRow> reused = reuse(settings, output, marker);
+        List<CaseRow> reused = reuse(settings, marker);
         if (!reused.isEmpty()) {
             return reused;
         }
         long start = System.nanoTime();
         try {
             SegmentationSession session = ModelHolder.session(settings);
-            List<CaseRow> rows = spec.challenge() ? challengeCase(settings, spec, session)
-                    : TableCase.run(session, spec, output, settings.toleranceMm());
-            writeMarker(marker, settings.fingerprint(), rows);
+            Path out = Path.of(settings.out());
+            List<CaseRow> rows;
+            Path output;
+            if (spec.challenge()) {
+                rows = challengeCase(settings, spec, session);
+                output = out.resolve(spec.id()); // as eval names it
+            } else {
+                // the table case decides: <id>.nii.gz, or <id>.npz for a challenge npz image
+                TableCase.Outcome o = TableCase.run(session, spec, out, settings);
+                rows = o.rows();
+                output = o.output();
+            }
+            writeMarker(marker, settings.fingerprint(), out.relativize(output).toString(), rows);
             return rows;
         } catch (Exception e) {
             // one case's bad file or model error must not stop the job: record it with its message
@@ -94,13 +98,15 @@ public final class CaseProcessor {
 
     // ------------------------------------------------------------------------------------------------ markers
 
-    private static List<CaseRow> reuse(JobSettings settings, Path output, Path marker) {
-        if (!Files.isRegularFile(output) || !Files.isRegularFile(marker)) {
+    private static List<CaseRow> reuse(JobSettings settings, Path marker) {
+        if (!Files.isRegularFile(marker)) {
             return List.of();
         }
         try {
             JsonNode root = JSON.readTree(marker.toFile());
-            if (!settings.fingerprint().equals(root.path("fingerprint").asText())) {
+            String output = root.path("output").asText();
+            if (!settings.fingerprint().equals(root.path("fingerprint").asText()) || output.isEmpty()
+                    || !Files.isRegularFile(Path.of(settings.out()).resolve(output))) {
                 return List.of();
             }
             List<CaseRow> rows = new ArrayList<>();
@@ -117,10 +123,12 @@ public final class CaseProcessor {
         }
     }
 
-    private static void writeMarker(Path marker, String fingerprint, List<CaseRow> rows) throws IOException {
+    private static void writeMarker(Path marker, String fingerprint, String output, List<CaseRow> rows)
+            throws IOException {
         Files.createDirectories(marker.getParent());
         ObjectNode root = JSON.createObjectNode();
         root.put("fingerprint", fingerprint);
+        root.put("output", output);
         ArrayNode array = root.putArray("rows");
         for (CaseRow r : rows) {
             ObjectNode n = array.addObject();

@@ -19,9 +19,14 @@ import dev.medsam.core.metrics.SegmentationMetrics;
 import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.core.volume.VolumePrompt;
 import dev.medsam.core.volume.VolumeSegmenter;
+import dev.medsam.examples.eval.CaseResult;
+import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.examples.eval.ChallengeMetrics;
 import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.numpy.MedSamNpz;
+import dev.medsam.io.numpy.Npz;
+import dev.medsam.io.numpy.SpacingOrder;
 import dev.medsam.spark.CaseRow;
 
 import java.io.IOException;
@@ -31,12 +36,22 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * One case of a cases table: any image {@link MedicalImages#read} reads, prompts as JSON, an optional ground truth;
- * the labels go to a NIfTI file on the image's grid.
+ * the labels go to {@code <id>.nii.gz} on the image's grid.
+ *
+ * <h2>Challenge npz images</h2>
+ * An image that is a case of the challenge layout ({@code .npz} with {@code imgs} and {@code boxes}) is read as
+ * {@code medsam eval} reads it and its labels go to {@code <id>.npz} with {@code segs}. With an empty prompts cell
+ * its own boxes are the prompts and the case runs through eval's per-case code (same masks and scores as eval); with
+ * prompts, those replace the file's boxes. Its ground truth is then the challenge's npz with {@code gts}.
  *
  * <h2>Prompts</h2>
  * A JSON array with one object per label (label i+1 for element i, later objects overwriting earlier ones where
@@ -56,11 +71,29 @@ final class TableCase {
     private TableCase() {
     }
 
-    static List<CaseRow> run(SegmentationSession session, CaseSpec spec, Path output, double toleranceMm)
+    /** What a table case produced: its result rows and the mask file it wrote. */
+    record Outcome(List<CaseRow> rows, Path output) {
+        Outcome {
+            rows = List.copyOf(rows);
+            Objects.requireNonNull(output, "output");
+        }
+    }
+
+    /**
+     * Segments one table case into {@code outDir}: {@code <id>.nii.gz}, or {@code <id>.npz} with {@code segs} when the
+     * image is a challenge npz (see {@link #isChallengeNpz}).
+     */
+    static Outcome run(SegmentationSession session, CaseSpec spec, Path outDir, JobSettings settings)
             throws IOException {
         long start = System.nanoTime();
         Path imageFile = Path.of(spec.image());
-        MedicalImage image = MedicalImages.read(imageFile).image();
+        boolean challenge = isChallengeNpz(imageFile);
+        if (challenge && spec.prompts().isBlank()) {
+            return challengeCase(session, spec, imageFile, outDir, settings);
+        }
+        SpacingOrder order = SpacingOrder.valueOf(settings.spacingOrder());
+        // a challenge npz prompted from the table: its imgs on the grid eval uses, the table's prompts, segs out
+        MedicalImage image = challenge ? MedSamNpz.read(imageFile).image(order) : MedicalImages.read(imageFile).image();
         List<JsonNode> objects = parse(spec);
         boolean volume = image.rank() >= 3 && image.dim(2) > 1;
         if (image.rank() > 3 && image.dim(3) > 1) {
@@ -72,12 +105,54 @@ final class TableCase {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("case " + spec.id() + " (" + imageFile + "): " + e.getMessage(), e);
         }
-        MedicalImages.write(labels, output);
+        Path output = outDir.resolve(challenge ? npzName(spec.id()) : spec.id() + ".nii.gz");
+        if (challenge) {
+            MedSamNpz.writeSegs(output, labels);
+        } else {
+            MedicalImages.write(labels, output);
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return rows(spec, labels, objects.size(), volume, seconds, toleranceMm);
+        return new Outcome(rows(spec, labels, objects.size(), volume, seconds, settings.toleranceMm()), output);
+    }
+
+    /**
+     * Whether {@code image} is a case of the challenge layout: an {@code .npz} with {@code imgs} and {@code boxes}
+     * (an npz with {@code imgs} alone is an image like any other).
+     */
+    static boolean isChallengeNpz(Path image) throws IOException {
+        if (!image.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            return false;
+        }
+        Set<String> keys = new HashSet<>();
+        for (Npz.Member m : Npz.members(image)) {
+            keys.add(m.key());
+        }
+        return keys.contains("imgs") && keys.contains("boxes");
+    }
+
+    /** {@code <id>.npz}, as eval names a case's segs (an id that already ends in .npz is kept). */
+    static String npzName(String id) {
+        return id.toLowerCase(Locale.ROOT).endsWith(".npz") ? id : id + ".npz";
+    }
+
+    /** The file's own boxes, through {@code medsam eval}'s per-case code; ground truth an npz with gts. */
+    private static Outcome challengeCase(SegmentationSession session, CaseSpec spec, Path imageFile, Path outDir,
+                                         JobSettings settings) throws IOException {
+        Path output = outDir.resolve(npzName(spec.id()));
+        ChallengeEvaluation eval = ChallengeEvaluation.builderWithoutGroundTruth(imageFile.getParent(), outDir)
+                .toleranceMm(settings.toleranceMm()).spacingOrder(SpacingOrder.valueOf(settings.spacingOrder()))
+                .build();
+        CaseResult r = spec.groundTruth().isEmpty() ? eval.runUnscoredCase(session, imageFile, output)
+                : eval.runCase(session, imageFile, output, Path.of(spec.groundTruth()));
+        return new Outcome(List.of(new CaseRow(spec.id(), 0, r.predVoxels(), r.predVolumeMl(), r.dsc(), r.nsd(),
+                r.runTime().toNanos() / 1e9, CaseRow.OK, "")), output);
     }
 
     private static List<JsonNode> parse(CaseSpec spec) {
+        if (spec.prompts().isBlank()) {
+            throw new IllegalArgumentException("case " + spec.id() + ": no prompts (only a challenge npz, with imgs"
+                    + " and boxes, brings its own)");
+        }
         JsonNode root;
         try {
             root = JSON.readTree(spec.prompts());
@@ -194,7 +269,7 @@ final class TableCase {
         Map<Integer, LabelScores> byLabel = new HashMap<>();
         if (!spec.groundTruth().isEmpty()) {
             Path gtFile = Path.of(spec.groundTruth());
-            MedicalImage gtImage = MedicalImages.read(gtFile).image();
+            MedicalImage gtImage = readGroundTruth(gtFile);
             if (gtImage.rank() >= 3 && gtImage.dim(2) == 1 && !volume) {
                 gtImage = gtImage.plane(2, 0, 0);
             }
@@ -227,6 +302,18 @@ final class TableCase {
             }
         }
         return rows;
+    }
+
+    /** A label file {@link MedicalImages} reads, or a challenge ground-truth npz (its {@code gts}). */
+    private static MedicalImage readGroundTruth(Path file) throws IOException {
+        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".npz")) {
+            for (Npz.Member m : Npz.members(file)) {
+                if (m.key().equals("gts")) {
+                    return Npz.read(file, "gts").toMedicalImage();
+                }
+            }
+        }
+        return MedicalImages.read(file).image();
     }
 
     private static double[] numbers(JsonNode node, int count, String where) {
