@@ -93,7 +93,12 @@ public final class MedSamCommand implements Runnable {
                 }
                 throw e;
             } catch (OutOfMemoryError oom) {
-                return handleOutOfMemory(oom, parsed.commandSpec().commandLine());
+                // picocli lets errors through unwrapped: name the subcommand that ran, not the root
+                CommandLine.ParseResult ran = parsed;
+                while (ran.hasSubcommand()) {
+                    ran = ran.subcommand();
+                }
+                return handleOutOfMemory(oom, ran.commandSpec().commandLine());
             }
         }
     }
