@@ -1,8 +1,6 @@
 package dev.medsam.core.checkpoint;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -40,12 +38,7 @@ public final class LiteMedSamCheckpoint implements ModelCheckpoint {
      * @throws CheckpointException naming the file and what is wrong with it
      */
     public static LiteMedSamCheckpoint load(Path file) throws CheckpointException {
-        StateDict raw = Checkpoints.read(file);
-        try {
-            return of(file.toString(), raw);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.readChecked(file, LiteMedSamCheckpoint::of);
     }
 
     /**
@@ -64,12 +57,7 @@ public final class LiteMedSamCheckpoint implements ModelCheckpoint {
                     ? "; it looks like a SAM ViT checkpoint (use SamCheckpoint)" : ""));
         }
         TinyVitArchitecture architecture = TinyVitArchitecture.infer(weights);
-        architecture.validate(weights);
-        List<TensorData> ordered = new ArrayList<>(weights.size());
-        for (String key : architecture.expectedShapes().keySet()) {
-            ordered.add(weights.get(key));
-        }
-        return new LiteMedSamCheckpoint(source, StateDict.of(ordered), architecture);
+        return new LiteMedSamCheckpoint(source, Checkpoints.validatedInStateDictOrder(architecture, weights), architecture);
     }
 
     /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */

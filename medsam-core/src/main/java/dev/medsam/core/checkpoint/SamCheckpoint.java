@@ -1,8 +1,6 @@
 package dev.medsam.core.checkpoint;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -38,12 +36,7 @@ public final class SamCheckpoint implements ModelCheckpoint {
      * @throws CheckpointException naming the file and what is wrong with it
      */
     public static SamCheckpoint load(Path file) throws CheckpointException {
-        StateDict raw = Checkpoints.read(file);
-        try {
-            return of(file.toString(), raw);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.readChecked(file, SamCheckpoint::of);
     }
 
     /**
@@ -60,12 +53,7 @@ public final class SamCheckpoint implements ModelCheckpoint {
                     + " with LiteMedSamCheckpoint, or with ModelCheckpoint, which takes either kind");
         }
         SamArchitecture architecture = SamArchitecture.infer(weights);
-        architecture.validate(weights);
-        List<TensorData> ordered = new ArrayList<>(weights.size());
-        for (String key : architecture.expectedShapes().keySet()) {
-            ordered.add(weights.get(key));
-        }
-        return new SamCheckpoint(source, StateDict.of(ordered), architecture);
+        return new SamCheckpoint(source, Checkpoints.validatedInStateDictOrder(architecture, weights), architecture);
     }
 
     /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
