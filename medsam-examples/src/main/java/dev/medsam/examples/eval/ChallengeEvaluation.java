@@ -518,10 +518,7 @@ public final class ChallengeEvaluation {
          * @throws IllegalArgumentException if negative or not finite
          */
         public Builder toleranceMm(double mm) {
-            if (!(mm >= 0) || !Double.isFinite(mm)) {
-                throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got " + mm);
-            }
-            this.toleranceMm = mm;
+            this.toleranceMm = ChallengeMetrics.checkToleranceMm(mm);
             return this;
         }
 
