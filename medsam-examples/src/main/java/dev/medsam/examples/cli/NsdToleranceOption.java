@@ -3,6 +3,7 @@ package dev.medsam.examples.cli;
 import dev.medsam.examples.eval.ChallengeMetrics;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code --tolerance-mm} of the commands that score segmentations with the normalised surface Dice (a picocli
@@ -11,26 +12,20 @@ import picocli.CommandLine.Option;
  */
 final class NsdToleranceOption {
 
-    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2", converter = Millimetres.class,
+    @Spec(Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec command;
+
+    /** The checked tolerance in mm (the challenge's until picocli applies the option's default or value). */
+    double toleranceMm = ChallengeMetrics.TOLERANCE_MM;
+
+    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
             description = "NSD tolerance in mm (default: ${DEFAULT-VALUE}, the challenge's; in pixels for 2D challenge "
                     + "cases, as the challenge scores them).")
-    double toleranceMm;
-
-    /** A finite number, 0 or more; picocli names the option in front of the message. */
-    static final class Millimetres implements CommandLine.ITypeConverter<Double> {
-        @Override
-        public Double convert(String text) {
-            double mm;
-            try {
-                mm = Double.parseDouble(text.trim());
-            } catch (NumberFormatException e) {
-                throw new CommandLine.TypeConversionException("'" + text + "' is not a number");
-            }
-            try {
-                return ChallengeMetrics.checkToleranceMm(mm);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
+    void toleranceMm(double mm) {
+        try {
+            toleranceMm = ChallengeMetrics.checkToleranceMm(mm);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(command.commandLine(), "--tolerance-mm: " + e.getMessage());
         }
     }
 }
