@@ -122,22 +122,6 @@ public final class Checkpoints {
         }
     }
 
-    /**
-     * Validates {@code weights} against {@code architecture} and returns them in the architecture's state-dict
-     * order ({@link ModelArchitecture#expectedShapes()}), whatever order the file used.
-     *
-     * @throws CheckpointException listing every missing, unexpected and mis-shaped key
-     */
-    static StateDict validatedInStateDictOrder(ModelArchitecture architecture, StateDict weights)
-            throws CheckpointException {
-        architecture.validate(weights);
-        List<TensorData> ordered = new ArrayList<>(weights.size());
-        for (String key : architecture.expectedShapes().keySet()) {
-            ordered.add(weights.get(key));
-        }
-        return StateDict.of(ordered);
-    }
-
     private static List<TensorData> readTensors(FileRegions in) throws IOException {
         long size = in.size();
         if (size == 0) {
