@@ -23,24 +23,14 @@ abstract sealed class CheckedCheckpoint<A extends ModelArchitecture> permits Sam
      * @throws CheckpointException listing every missing, unexpected and mis-shaped key
      */
     CheckedCheckpoint(String source, StateDict weights, A architecture) throws CheckpointException {
+        this.source = source;
+        this.architecture = architecture;
         architecture.validate(weights);
         List<TensorData> ordered = new ArrayList<>(weights.size());
         for (String key : architecture.expectedShapes().keySet()) {
             ordered.add(weights.get(key));
         }
-        this.source = source;
         this.weights = StateDict.of(ordered);
-        this.architecture = architecture;
-    }
-
-    /** Where the weights came from: the file path as given to {@code load(Path)}, or the source given to {@code of}. */
-    public String source() {
-        return source;
-    }
-
-    /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
-    public StateDict weights() {
-        return weights;
     }
 
     /** The inferred architecture. */
@@ -48,8 +38,18 @@ abstract sealed class CheckedCheckpoint<A extends ModelArchitecture> permits Sam
         return architecture;
     }
 
+    /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
+    public StateDict weights() {
+        return weights;
+    }
+
     @Override
     public String toString() {
         return getClass().getSimpleName() + "[" + source + ", " + architecture.describe() + "]";
+    }
+
+    /** Where the weights came from: the file path as given to {@code load(Path)}, or the source given to {@code of}. */
+    public String source() {
+        return source;
     }
 }
