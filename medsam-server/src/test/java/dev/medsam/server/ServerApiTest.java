@@ -1,7 +1,6 @@
 package dev.medsam.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.Point;
@@ -20,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -35,6 +33,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import static dev.medsam.server.TestServer.HTTP;
+import static dev.medsam.server.TestServer.JSON;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,9 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every endpoint, error and limit of the API, over real HTTP with java.net.http. */
 class ServerApiTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
     static Path root;
@@ -82,29 +79,19 @@ class ServerApiTest {
     }
 
     static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        return t.get(path);
     }
 
     static HttpResponse<byte[]> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return t.post(path, body);
     }
 
     static JsonNode json(HttpResponse<byte[]> r) throws IOException {
         return JSON.readTree(r.body());
     }
 
-    /** Asserts the status and that the error message contains every fragment; returns the message. */
     static String assertError(HttpResponse<byte[]> r, int status, String... fragments) throws IOException {
-        String body = new String(r.body(), java.nio.charset.StandardCharsets.UTF_8);
-        assertEquals(status, r.statusCode(), body);
-        JsonNode n = JSON.readTree(r.body());
-        String message = n.get("error").asText();
-        for (String f : fragments) {
-            assertTrue(message.contains(f), "'" + message + "' should mention '" + f + "'");
-        }
-        assertFalse(body.contains("\tat "), "no stack trace: " + body);
-        return message;
+        return t.assertError(r, status, fragments);
     }
 
     /** The label map a PNG answer holds, via the library's reader. */
@@ -133,7 +120,7 @@ class ServerApiTest {
     static byte[] expectedCt(List<Prompts> objects) throws IOException {
         MedicalImage ct = MedicalImages.read(root.resolve("ct.dcm")).image();
         MedicalImage plane = ct.rank() <= 2 ? ct : ct.plane(2, 0, 0);
-        try (var session = dev.medsam.core.SegmentationSession.of(t.model.delegate)) {
+        try (var session = dev.medsam.core.SegmentationSession.of(t.model.delegate())) {
             session.setImage(plane, IntensityPreset.defaultFor(plane));
             List<Segmentation> s = session.segment(objects);
             byte[] out = new byte[plane.width() * plane.height()];

@@ -1,7 +1,6 @@
 package dev.medsam.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.testing.Dciodvfy;
@@ -14,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.medsam.server.TestServer.JSON;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -35,9 +33,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * not DICOM are refused with the reason.
  */
 class ServerDicomSegTest {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     @TempDir
     static Path root;
@@ -66,13 +61,11 @@ class ServerDicomSegTest {
     }
 
     static HttpResponse<byte[]> get(String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(t.server.uri().resolve(path)).GET().build(),
-                HttpResponse.BodyHandlers.ofByteArray());
+        return t.get(path);
     }
 
     static HttpResponse<byte[]> post(String path, String body) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(t.server.uri().resolve(path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+        return t.post(path, body);
     }
 
     /** The answer saved under {@code name} in the work folder, after checking it is a 200. */
@@ -100,12 +93,7 @@ class ServerDicomSegTest {
     }
 
     static void assertError(HttpResponse<byte[]> r, int status, String... fragments) throws IOException {
-        String body = new String(r.body(), StandardCharsets.UTF_8);
-        assertEquals(status, r.statusCode(), body);
-        String message = JSON.readTree(r.body()).get("error").asText();
-        for (String f : fragments) {
-            assertTrue(message.contains(f), "'" + message + "' should mention '" + f + "'");
-        }
+        String message = t.assertError(r, status, fragments);
         assertFalse(message.contains(root.toString()), "the served folder's absolute path stays private: " + message);
     }
 

@@ -1,28 +1,29 @@
 package dev.medsam.server;
 
-import dev.medsam.core.spi.ImageEmbedding;
-import dev.medsam.core.spi.ImageEncoder;
-import dev.medsam.core.spi.MaskDecoder;
-import dev.medsam.core.spi.MaskPrediction;
-import dev.medsam.core.spi.ModelPrompt;
-import dev.medsam.core.spi.PromptEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
-import dev.medsam.core.spi.SamModel;
+import dev.medsam.core.testing.CountingModel;
 import dev.medsam.core.testing.Fixtures;
 
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A served folder for tests: the demo's CT slice ({@code ct.dcm}), the shared 3-slice CT series
@@ -30,6 +31,10 @@ import java.util.stream.Stream;
  * runs.
  */
 final class TestServer implements AutoCloseable {
+
+    /** One JSON mapper and one HTTP client for every server test (both thread-safe). */
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final Path root;
     final Backend backend;
@@ -84,55 +89,38 @@ final class TestServer implements AutoCloseable {
         }
     }
 
+    /** GET {@code path} (resolved against the server's address), the body as bytes. */
+    HttpResponse<byte[]> get(String path) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(server.uri().resolve(path)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** POST a JSON {@code body} to {@code path}, the answer's body as bytes. */
+    HttpResponse<byte[]> post(String path, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(server.uri().resolve(path)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /**
+     * Asserts an error answer: the status, an error message that contains every fragment and no stack trace in the
+     * body. Returns the message.
+     */
+    String assertError(HttpResponse<byte[]> r, int status, String... fragments) throws IOException {
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertEquals(status, r.statusCode(), body);
+        String message = JSON.readTree(r.body()).get("error").asText();
+        for (String f : fragments) {
+            assertTrue(message.contains(f), "'" + message + "' should mention '" + f + "'");
+        }
+        assertFalse(body.contains("\tat "), "no stack trace: " + body);
+        return message;
+    }
+
     @Override
     public void close() {
         server.close();
         session.close();
         model.close();
         backend.close();
-    }
-
-    /** Wraps a real model and counts image-encoder runs (what the slice cache must not repeat). */
-    static final class CountingModel implements SamModel {
-        final SamModel delegate;
-        final AtomicInteger encodes = new AtomicInteger();
-
-        CountingModel(SamModel delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        public ModelArchitecture architecture() {
-            return delegate.architecture();
-        }
-
-        @Override
-        public ImageEncoder imageEncoder() {
-            ImageEncoder inner = delegate.imageEncoder();
-            return image -> {
-                encodes.incrementAndGet();
-                return inner.encode(image);
-            };
-        }
-
-        @Override
-        public PromptEncoder promptEncoder() {
-            return delegate.promptEncoder();
-        }
-
-        @Override
-        public MaskDecoder maskDecoder() {
-            return delegate.maskDecoder();
-        }
-
-        @Override
-        public MaskPrediction predict(ImageEmbedding image, List<ModelPrompt> batch, boolean multimask) {
-            return delegate.predict(image, batch, multimask);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 }

@@ -210,7 +210,7 @@ class ViewerEndToEndTest {
         MedicalImage eight = preset.apply(image);
         MedicalImage plane = eight.rank() <= 2 || eight.dim(2) == 1 ? (eight.rank() <= 2 ? eight : eight.plane(2, 0, 0))
                 : eight.plane(2, slice, 0);
-        try (SegmentationSession session = SegmentationSession.of(t.model.delegate)) {
+        try (SegmentationSession session = SegmentationSession.of(t.model.delegate())) {
             session.setImage(plane, IntensityPreset.asIs());
             BinaryMask m = session.segment(Prompts.of(box)).binary();
             ByteBuffer b = m.buffer();

@@ -377,10 +377,7 @@ public final class BatchJob {
 
         /** The NSD tolerance in mm (pixels for 2D cases); default 2, the challenge's. */
         public Builder toleranceMm(double mm) {
-            if (!(mm >= 0) || !Double.isFinite(mm)) {
-                throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got " + mm);
-            }
-            this.toleranceMm = mm;
+            this.toleranceMm = ChallengeMetrics.checkToleranceMm(mm);
             return this;
         }
 

@@ -1,9 +1,7 @@
 package dev.medsam.spark;
 
-import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.examples.eval.CaseResult;
-import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.examples.eval.EvaluationReport;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.numpy.MedSamNpz;
@@ -46,10 +44,7 @@ class BatchJobTest {
     void masksAndMetricsEqualEvalsWhateverThePartitioning() throws IOException {
         Path[] f = SparkTests.challengeFolder(dir.resolve("data"));
         Path evalOut = dir.resolve("eval");
-        EvaluationReport eval;
-        try (SegmentationSession session = SegmentationSession.builder(SparkTests.tinyCheckpoint()).build()) {
-            eval = ChallengeEvaluation.builder(f[0], f[1], evalOut).build().run(session);
-        }
+        EvaluationReport eval = SparkTests.evaluate(f[0], f[1], evalOut);
         BatchReport two = BatchJob.challenge(f[0], SparkTests.tinyCheckpoint(), dir.resolve("two"))
                 .groundTruth(f[1]).partitions(2).build().run(SparkTests.spark());
         BatchReport one = BatchJob.challenge(f[0], SparkTests.tinyCheckpoint(), dir.resolve("one"))
@@ -198,10 +193,7 @@ class BatchJobTest {
     void aCasesTableWithChallengeNpzImagesReadsThemAsChallengeCases() throws IOException {
         Path[] f = SparkTests.challengeFolder(dir.resolve("data"));
         Path evalOut = dir.resolve("eval");
-        EvaluationReport eval;
-        try (SegmentationSession session = SegmentationSession.builder(SparkTests.tinyCheckpoint()).build()) {
-            eval = ChallengeEvaluation.builder(f[0], f[1], evalOut).build().run(session);
-        }
+        EvaluationReport eval = SparkTests.evaluate(f[0], f[1], evalOut);
         Map<String, CaseResult> evalCases = eval.cases().stream()
                 .collect(Collectors.toMap(CaseResult::name, Function.identity()));
         // an npz with imgs alone is an image like any other: it needs prompts

@@ -1,12 +1,10 @@
 package dev.medsam.spark;
 
-import dev.medsam.core.image.MedicalImage;
-import dev.medsam.core.pipeline.IntensityPreset;
-import dev.medsam.core.testing.Fixtures;
-import dev.medsam.io.numpy.MedSamNpz;
-import dev.medsam.io.numpy.NpyArray;
+import dev.medsam.core.SegmentationSession;
+import dev.medsam.examples.eval.ChallengeEvaluation;
+import dev.medsam.examples.eval.ChallengeFolder;
+import dev.medsam.examples.eval.EvaluationReport;
 import dev.medsam.io.numpy.Npz;
-import dev.medsam.io.numpy.SpacingOrder;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
@@ -15,8 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /** Shared pieces of the Spark tests: one local[2] session per JVM, the bundled tiny checkpoint, challenge cases. */
 final class SparkTests {
@@ -62,48 +58,22 @@ final class SparkTests {
     }
 
     /**
-     * A challenge folder as {@code medsam eval}'s tests build it from the shared CT: a 3D case (int16, liver box) and
-     * a 2D case (slice 1 windowed to 8-bit RGB, liver box), with ground truth. Returns {images, gts}.
+     * The challenge folder {@code medsam eval}'s tests run on ({@link ChallengeFolder#sharedCt}: a 3D and a 2D case of
+     * the shared CT) and a third case, the 2D one with two boxes. Returns {images, gts}.
      */
     static Path[] challengeFolder(Path root) throws IOException {
-        MedSamNpz ct = MedSamNpz.read(Fixtures.require("data/derived/ct_3slice_liver_medsam_style.npz"));
-        Path images = Files.createDirectories(root.resolve("imgs"));
-        Path gts = Files.createDirectories(root.resolve("gts"));
-        write(images, gts, "3DBox_CT_liver.npz", ct.imgs(), new double[] {79, 145, 0, 350, 366, 2}, 6,
-                ct.gts().orElseThrow(), ct.spacing().orElseThrow().toDoubleArray());
-        MedicalImage slice = IntensityPreset.ctWindow("soft-tissue").apply(ct.image(SpacingOrder.ARRAY_ORDER)).plane(2, 1, 0);
-        byte[] rgb = new byte[512 * 512 * 3];
-        byte[] gt = new byte[512 * 512];
-        NpyArray labels = ct.gts().orElseThrow();
-        for (int i = 0; i < 512 * 512; i++) {
-            byte v = (byte) slice.get(i);
-            rgb[3 * i] = v;
-            rgb[3 * i + 1] = v;
-            rgb[3 * i + 2] = v;
-            gt[i] = (byte) labels.get(512L * 512 + i);
-        }
-        write(images, gts, "2DBox_CT_slice.npz", NpyArray.ofBytes(rgb, 512, 512, 3), new double[] {80, 146, 349, 365},
-                4, NpyArray.ofBytes(gt, 512, 512), null);
+        ChallengeFolder f = ChallengeFolder.sharedCt(root);
         // a second 2D case with two boxes, so that a partition holds more than one case
-        write(images, gts, "2DBox_CT_two.npz", NpyArray.ofBytes(rgb, 512, 512, 3),
-                new double[] {80, 146, 349, 365, 300, 300, 400, 420}, 4, NpyArray.ofBytes(gt, 512, 512), null);
-        return new Path[] {images, gts};
+        f.write("2DBox_CT_two.npz", Npz.read(f.images.resolve("2DBox_CT_slice.npz"), "imgs"),
+                new double[][] {{80, 146, 349, 365}, {300, 300, 400, 420}},
+                Npz.read(f.gts.resolve("2DBox_CT_slice.npz"), "gts"), null);
+        return new Path[] {f.images, f.gts};
     }
 
-    private static void write(Path images, Path gts, String name, NpyArray imgs, double[] boxes, int columns,
-                              NpyArray labels, double[] spacing) throws IOException {
-        Map<String, NpyArray> image = new LinkedHashMap<>();
-        image.put("imgs", imgs);
-        image.put("boxes", NpyArray.ofDoubles(boxes, boxes.length / columns, columns));
-        if (spacing != null) {
-            image.put("spacing", NpyArray.ofDoubles(spacing, spacing.length));
+    /** What {@code medsam eval} makes of a challenge folder with the tiny checkpoint: the batch job's reference. */
+    static EvaluationReport evaluate(Path images, Path gts, Path out) throws IOException {
+        try (SegmentationSession session = SegmentationSession.builder(tinyCheckpoint()).build()) {
+            return ChallengeEvaluation.builder(images, gts, out).build().run(session);
         }
-        Npz.write(images.resolve(name), image, true);
-        Map<String, NpyArray> gt = new LinkedHashMap<>();
-        gt.put("gts", labels);
-        if (spacing != null) {
-            gt.put("spacing", NpyArray.ofDoubles(spacing, spacing.length));
-        }
-        Npz.write(gts.resolve(name), gt, true);
     }
 }

@@ -1,5 +1,7 @@
 package dev.medsam.benchmarks.support;
 
+import dev.medsam.core.testing.TempFolders;
+
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -51,27 +53,9 @@ public final class TempFolder implements AutoCloseable {
         return total[0];
     }
 
-    /** Deletes the folder and everything in it. */
+    /** Deletes the folder and everything in it (core's test helper, which the tests' temporary folders use too). */
     @Override
     public void close() throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        Files.walkFileTree(path, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        TempFolders.deleteTree(path);
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Reads the tensors of a checkpoint file, in pure Java and without executing anything from the file.
@@ -96,6 +97,29 @@ public final class Checkpoints {
         LOG.log(System.Logger.Level.DEBUG, () -> String.format("read %d tensors (%,d values, %s) from %s in %.0f ms",
                 weights.size(), weights.parameterCount(), weights.storedTypes(), file, (System.nanoTime() - start) / 1e6));
         return weights;
+    }
+
+    /**
+     * How {@code SamCheckpoint.of}, {@code LiteMedSamCheckpoint.of} and {@code ModelCheckpoint.of} check
+     * in-memory weights; {@link #readChecked} runs one of them on a file's tensors.
+     */
+    @FunctionalInterface
+    interface WeightsCheck<C> {
+        C check(String source, StateDict weights) throws CheckpointException;
+    }
+
+    /**
+     * Reads {@code file} and checks its tensors with {@code check}, prefixing any complaint with the file, so that
+     * every {@code load(Path)} names the file the same way.
+     */
+    static <C> C readChecked(Path file, WeightsCheck<C> check) throws CheckpointException {
+        Objects.requireNonNull(file, "file");
+        StateDict raw = read(file);
+        try {
+            return check.check(file.toString(), raw);
+        } catch (CheckpointException e) {
+            throw new CheckpointException(file + ": " + e.getMessage(), e);
+        }
     }
 
     private static List<TensorData> readTensors(FileRegions in) throws IOException {

@@ -1,8 +1,6 @@
 package dev.medsam.core.checkpoint;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -21,16 +19,10 @@ import java.util.Objects;
  * System.out.println(checkpoint.architecture().describe()); // litemedsam (TinyViT embed [64, 128, 160, 320], ...)
  * }</pre>
  */
-public final class LiteMedSamCheckpoint implements ModelCheckpoint {
+public final class LiteMedSamCheckpoint extends CheckedCheckpoint<TinyVitArchitecture> implements ModelCheckpoint {
 
-    private final String source;
-    private final StateDict weights;
-    private final TinyVitArchitecture architecture;
-
-    private LiteMedSamCheckpoint(String source, StateDict weights, TinyVitArchitecture architecture) {
-        this.source = source;
-        this.weights = weights;
-        this.architecture = architecture;
+    private LiteMedSamCheckpoint(String source, StateDict weights, TinyVitArchitecture architecture) throws CheckpointException {
+        super(source, weights, architecture);
     }
 
     /**
@@ -40,12 +32,7 @@ public final class LiteMedSamCheckpoint implements ModelCheckpoint {
      * @throws CheckpointException naming the file and what is wrong with it
      */
     public static LiteMedSamCheckpoint load(Path file) throws CheckpointException {
-        StateDict raw = Checkpoints.read(file);
-        try {
-            return of(file.toString(), raw);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.readChecked(file, LiteMedSamCheckpoint::of);
     }
 
     /**
@@ -64,34 +51,6 @@ public final class LiteMedSamCheckpoint implements ModelCheckpoint {
                     ? "; it looks like a SAM ViT checkpoint (use SamCheckpoint)" : ""));
         }
         TinyVitArchitecture architecture = TinyVitArchitecture.infer(weights);
-        architecture.validate(weights);
-        List<TensorData> ordered = new ArrayList<>(weights.size());
-        for (String key : architecture.expectedShapes().keySet()) {
-            ordered.add(weights.get(key));
-        }
-        return new LiteMedSamCheckpoint(source, StateDict.of(ordered), architecture);
-    }
-
-    /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
-    @Override
-    public String source() {
-        return source;
-    }
-
-    /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
-    @Override
-    public StateDict weights() {
-        return weights;
-    }
-
-    /** The inferred architecture ({@link TinyVitArchitecture#LITE_MEDSAM} for the published model). */
-    @Override
-    public TinyVitArchitecture architecture() {
-        return architecture;
-    }
-
-    @Override
-    public String toString() {
-        return "LiteMedSamCheckpoint[" + source + ", " + architecture.describe() + "]";
+        return new LiteMedSamCheckpoint(source, weights, architecture);
     }
 }

@@ -35,13 +35,7 @@ public sealed interface ModelCheckpoint permits SamCheckpoint, LiteMedSamCheckpo
      *                             mis-shaped tensors)
      */
     static ModelCheckpoint load(Path file) throws CheckpointException {
-        Objects.requireNonNull(file, "file");
-        StateDict raw = Checkpoints.read(file);
-        try {
-            return of(file.toString(), raw);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.readChecked(file, ModelCheckpoint::of);
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.medsam.core.checkpoint;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -19,16 +17,10 @@ import java.util.Objects;
  * System.out.println(checkpoint.architecture().describe()); // vit_b (embed 768, depth 12, ...)
  * }</pre>
  */
-public final class SamCheckpoint implements ModelCheckpoint {
+public final class SamCheckpoint extends CheckedCheckpoint<SamArchitecture> implements ModelCheckpoint {
 
-    private final String source;
-    private final StateDict weights;
-    private final SamArchitecture architecture;
-
-    private SamCheckpoint(String source, StateDict weights, SamArchitecture architecture) {
-        this.source = source;
-        this.weights = weights;
-        this.architecture = architecture;
+    private SamCheckpoint(String source, StateDict weights, SamArchitecture architecture) throws CheckpointException {
+        super(source, weights, architecture);
     }
 
     /**
@@ -38,12 +30,7 @@ public final class SamCheckpoint implements ModelCheckpoint {
      * @throws CheckpointException naming the file and what is wrong with it
      */
     public static SamCheckpoint load(Path file) throws CheckpointException {
-        StateDict raw = Checkpoints.read(file);
-        try {
-            return of(file.toString(), raw);
-        } catch (CheckpointException e) {
-            throw new CheckpointException(file + ": " + e.getMessage(), e);
-        }
+        return Checkpoints.readChecked(file, SamCheckpoint::of);
     }
 
     /**
@@ -60,34 +47,6 @@ public final class SamCheckpoint implements ModelCheckpoint {
                     + " with LiteMedSamCheckpoint, or with ModelCheckpoint, which takes either kind");
         }
         SamArchitecture architecture = SamArchitecture.infer(weights);
-        architecture.validate(weights);
-        List<TensorData> ordered = new ArrayList<>(weights.size());
-        for (String key : architecture.expectedShapes().keySet()) {
-            ordered.add(weights.get(key));
-        }
-        return new SamCheckpoint(source, StateDict.of(ordered), architecture);
-    }
-
-    /** Where the weights came from: the file path as given to {@link #load(Path)}, or the source given to {@link #of}. */
-    @Override
-    public String source() {
-        return source;
-    }
-
-    /** The tensors, in PyTorch's state-dict order for {@link #architecture()}. */
-    @Override
-    public StateDict weights() {
-        return weights;
-    }
-
-    /** The inferred architecture ({@code vit_b} for MedSAM). */
-    @Override
-    public SamArchitecture architecture() {
-        return architecture;
-    }
-
-    @Override
-    public String toString() {
-        return "SamCheckpoint[" + source + ", " + architecture.describe() + "]";
+        return new SamCheckpoint(source, weights, architecture);
     }
 }

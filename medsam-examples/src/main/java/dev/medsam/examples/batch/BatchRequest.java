@@ -1,5 +1,6 @@
 package dev.medsam.examples.batch;
 
+import dev.medsam.examples.eval.ChallengeMetrics;
 import dev.medsam.io.numpy.SpacingOrder;
 
 import java.nio.file.Path;
@@ -38,10 +39,7 @@ public record BatchRequest(Input input, Path checkpoint, Path out, String master
         if (!precision.equals("fp32") && !precision.equals("bf16")) {
             throw new IllegalArgumentException("precision must be fp32 or bf16, got " + precision);
         }
-        if (!(toleranceMm >= 0) || !Double.isFinite(toleranceMm)) {
-            throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got "
-                    + toleranceMm);
-        }
+        ChallengeMetrics.checkToleranceMm(toleranceMm);
     }
 
     /** What a batch segments. */

@@ -2,16 +2,15 @@ package dev.medsam.examples.cli;
 
 import dev.medsam.examples.batch.BatchRequest;
 import dev.medsam.examples.batch.BatchRunner;
-import dev.medsam.io.numpy.SpacingOrder;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
@@ -37,6 +36,8 @@ import java.util.concurrent.Callable;
             "Writes results.csv and results.parquet (case, label, voxels, volume_ml, dsc, nsd, seconds, status, "
                     + "error) to --out. A failed case is recorded, not fatal (exit 1 after the others complete); a "
                     + "rerun reuses complete cases.",
+            "--threads sets the intra-op threads of each executor's model, one pool shared by its tasks (0: the "
+                    + "backend's choice, the executor's cores).",
         })
 public final class BatchCommand implements Callable<Integer> {
 
@@ -78,29 +79,21 @@ public final class BatchCommand implements Callable<Integer> {
             description = "Spark partitions (default: one per case, at most four per task slot).")
     int partitions;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0",
-            description = "Intra-op threads of each executor's model, one pool shared by its tasks (default: the "
-                    + "executor's cores).")
-    int threads;
+    @Mixin
+    ComputeOptions compute;
 
-    @Option(names = "--precision", paramLabel = "fp32|bf16", defaultValue = "fp32",
-            description = "Backend precision (default: ${DEFAULT-VALUE}).")
-    String precision;
+    @Mixin
+    NsdToleranceOption tolerance;
 
-    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
-            description = "NSD tolerance (default: ${DEFAULT-VALUE} mm; pixels for 2D cases).")
-    double toleranceMm;
-
-    @Option(names = "--spacing-order", paramLabel = "array|xyz", defaultValue = "array",
-            description = "Order of the challenge npz 'spacing' values, as for 'medsam eval' (default: array).")
-    String spacingOrder;
+    @Mixin
+    SpacingOrderOption spacingOrder;
 
     @Override
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         BatchRequest request;
         try {
-            request = request();
+            request = request(cl);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
@@ -117,8 +110,11 @@ public final class BatchCommand implements Callable<Integer> {
         return SparkRelaunch.run(spec.root().commandLine().getParseResult().originalArgs());
     }
 
-    /** The parsed options as a request; IllegalArgumentException (a usage error) for a bad combination or value. */
-    private BatchRequest request() {
+    /**
+     * The parsed options as a request; IllegalArgumentException or ParameterException (both usage errors) for a bad
+     * combination or value.
+     */
+    private BatchRequest request(CommandLine cl) {
         BatchRequest.Input in;
         if (input.challenge != null) {
             if (!Files.isDirectory(input.challenge)) {
@@ -138,24 +134,11 @@ public final class BatchCommand implements Callable<Integer> {
         if (master != null && master.isBlank()) {
             throw new IllegalArgumentException("--master must not be empty");
         }
-        SpacingOrder order = switch (spacingOrder.trim().toLowerCase(Locale.ROOT)) {
-            case "array" -> SpacingOrder.ARRAY_ORDER;
-            case "xyz" -> SpacingOrder.XYZ;
-            default -> throw new IllegalArgumentException("--spacing-order must be array or xyz, got " + spacingOrder);
-        };
         if (partitions < 0) {
             throw new IllegalArgumentException("--partitions must be 0 (Spark's default) or positive, got " + partitions);
         }
-        if (threads < 0) {
-            throw new IllegalArgumentException("--threads must be 0 (the executor's cores) or positive, got " + threads);
-        }
-        if (!precision.equals("fp32") && !precision.equals("bf16")) {
-            throw new IllegalArgumentException("--precision must be fp32 or bf16, got " + precision);
-        }
-        if (!(toleranceMm >= 0) || !Double.isFinite(toleranceMm)) {
-            throw new IllegalArgumentException("--tolerance-mm must be a finite number, 0 or more, got " + toleranceMm);
-        }
-        return new BatchRequest(in, checkpoint, out, master == null ? "" : master.trim(), partitions, threads,
-                precision, toleranceMm, order);
+        compute.check(cl);
+        return new BatchRequest(in, checkpoint, out, master == null ? "" : master.trim(), partitions, compute.threads,
+                compute.precision(cl), tolerance.toleranceMm, spacingOrder.spacingOrder);
     }
 }

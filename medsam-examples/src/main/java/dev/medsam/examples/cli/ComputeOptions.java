@@ -36,7 +36,8 @@ final class ComputeOptions {
         return builder.threads(threads).backendOption(PRECISION_KEY, precision(cl));
     }
 
-    private String precision(CommandLine cl) {
+    /** {@code --precision}, lower-cased: {@code fp32} or {@code bf16}; anything else is a usage error. */
+    String precision(CommandLine cl) {
         String p = precision.trim().toLowerCase(Locale.ROOT);
         if (!p.equals("fp32") && !p.equals("bf16")) {
             throw new CommandLine.ParameterException(cl, "--precision must be fp32 or bf16, got '" + precision + "'");

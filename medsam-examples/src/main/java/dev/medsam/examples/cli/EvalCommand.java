@@ -5,7 +5,6 @@ import dev.medsam.core.volume.PropagationOptions;
 import dev.medsam.examples.eval.CaseResult;
 import dev.medsam.examples.eval.ChallengeEvaluation;
 import dev.medsam.examples.eval.EvaluationReport;
-import dev.medsam.io.numpy.SpacingOrder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,9 +15,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
@@ -56,14 +53,11 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CheckpointOption checkpoint;
 
-    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
-            description = "NSD tolerance (default: ${DEFAULT-VALUE} mm, the challenge's; pixels for 2D cases).")
-    double toleranceMm;
+    @Mixin
+    NsdToleranceOption tolerance;
 
-    @Option(names = "--spacing-order", paramLabel = "array|xyz", defaultValue = "array",
-            description = "Order of the npz 'spacing' values: array (one per array axis, as the reference evaluation "
-                    + "uses them; default) or xyz (SimpleITK order, as MedSAM's pre_CT_MR.py stores them).")
-    String spacingOrder;
+    @Mixin
+    SpacingOrderOption spacingOrder;
 
     @Mixin
     WindowOption window;
@@ -81,10 +75,8 @@ public final class EvalCommand implements Callable<Integer> {
                     + "(checked before the model loads).")
     Path dicom;
 
-    @Option(names = "--seg-label", paramLabel = "NAME",
-            description = "With --dicom: name of label 1, 2, ... (box order) in the SEG files (repeat); default "
-                    + "\"Segment N\".")
-    List<String> segLabels = new ArrayList<>();
+    @Mixin
+    SegLabelOption segLabel;
 
     @Mixin
     ComputeOptions compute;
@@ -96,20 +88,11 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         CommandLine cl = spec.commandLine();
         ChallengeEvaluation.Builder b = ChallengeEvaluation.builder(images, groundTruth, out);
-        try {
-            b.toleranceMm(toleranceMm);
-            if (margin.margin != null) {
-                b.propagation(margin.applyTo(PropagationOptions.builder(), cl).build());
-            }
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(cl, e.getMessage());
+        b.toleranceMm(tolerance.toleranceMm);
+        if (margin.margin != null) {
+            b.propagation(margin.applyTo(PropagationOptions.builder(), cl).build());
         }
-        b.spacingOrder(switch (spacingOrder.trim().toLowerCase(Locale.ROOT)) {
-            case "array" -> SpacingOrder.ARRAY_ORDER;
-            case "xyz" -> SpacingOrder.XYZ;
-            default -> throw new CommandLine.ParameterException(cl,
-                    "--spacing-order must be array or xyz, got " + spacingOrder);
-        });
+        b.spacingOrder(spacingOrder.spacingOrder);
         modality.choice(cl, window).preset().ifPresent(b::preset);
         compute.check(cl);
         for (Path dir : new Path[] {images, groundTruth}) {
@@ -118,7 +101,7 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         CliValues.requireWritableFolder(cl, "--out", out);
-        EvalSegOutput seg = EvalSegOutput.of(cl, dicom, out, segLabels);
+        EvalSegOutput seg = EvalSegOutput.of(cl, dicom, out, segLabel.segLabels);
         Path model = checkpoint.resolve(cl);
 
         EvaluationReport report;

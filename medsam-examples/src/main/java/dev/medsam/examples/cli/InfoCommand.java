@@ -1,11 +1,8 @@
 package dev.medsam.examples.cli;
 
 import dev.medsam.core.checkpoint.CheckpointException;
-import dev.medsam.core.checkpoint.Checkpoints;
-import dev.medsam.core.checkpoint.LiteMedSamCheckpoint;
+import dev.medsam.core.checkpoint.ModelCheckpoint;
 import dev.medsam.core.checkpoint.SamArchitecture;
-import dev.medsam.core.checkpoint.SamCheckpoint;
-import dev.medsam.core.checkpoint.StateDict;
 import dev.medsam.core.checkpoint.StoredType;
 import dev.medsam.core.checkpoint.TinyVitArchitecture;
 import picocli.CommandLine;
@@ -41,21 +38,15 @@ public final class InfoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws CheckpointException {
-        StateDict raw = Checkpoints.read(checkpoint);
+        // SAM or LiteMedSAM, told apart by the tensors; any complaint names the file
+        ModelCheckpoint c = ModelCheckpoint.load(checkpoint);
         PrintWriter out = spec.commandLine().getOut();
-        if (TinyVitArchitecture.looksLike(raw)) {
-            printLite(out, withFile(() -> LiteMedSamCheckpoint.of(checkpoint.toString(), raw)));
-            return 0;
-        }
-        SamCheckpoint c = withFile(() -> SamCheckpoint.of(checkpoint.toString(), raw));
-        SamArchitecture a = c.architecture();
         out.println("checkpoint: " + checkpoint);
-        out.println("model: " + (a.name().equals("custom") ? "custom (not a published SAM size)" : a.name()));
-        out.println("embed dim: " + a.embedDim());
-        out.println("depth: " + a.depth());
-        out.println("heads: " + a.heads() + " (head dim " + a.headDim() + ")");
-        out.println("window size: " + a.windowSize());
-        out.println("global blocks: " + join(a.globalAttnIndexes()));
+        if (c.architecture() instanceof TinyVitArchitecture lite) {
+            printLite(out, lite);
+        } else {
+            printSam(out, (SamArchitecture) c.architecture()); // the other kind of the sealed ModelArchitecture
+        }
         out.println("tensors: " + c.weights().size());
         out.println("parameters: " + String.format(Locale.ROOT, "%,d", c.weights().parameterCount()));
         List<String> types = new ArrayList<>();
@@ -67,10 +58,17 @@ public final class InfoCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void printLite(PrintWriter out, LiteMedSamCheckpoint c) {
-        TinyVitArchitecture a = c.architecture();
+    private static void printSam(PrintWriter out, SamArchitecture a) {
+        out.println("model: " + (a.name().equals("custom") ? "custom (not a published SAM size)" : a.name()));
+        out.println("embed dim: " + a.embedDim());
+        out.println("depth: " + a.depth());
+        out.println("heads: " + a.heads() + " (head dim " + a.headDim() + ")");
+        out.println("window size: " + a.windowSize());
+        out.println("global blocks: " + join(a.globalAttnIndexes()));
+    }
+
+    private static void printLite(PrintWriter out, TinyVitArchitecture a) {
         String layers = a.layerCount() == 2 ? "layer 1" : "layers 1-" + (a.layerCount() - 1);
-        out.println("checkpoint: " + checkpoint);
         out.println("model: " + (a.name().equals("custom") ? "litemedsam-custom (not the published LiteMedSAM shape)"
                 : a.name()));
         out.println("encoder: TinyViT, input " + TinyVitArchitecture.IMAGE_SIZE + "x" + TinyVitArchitecture.IMAGE_SIZE
@@ -81,27 +79,6 @@ public final class InfoCommand implements Callable<Integer> {
         out.println("heads: " + join(a.heads()) + " (" + layers + "; layer 0 is convolutional)");
         out.println("window sizes: " + join(a.windowSizes()) + " (" + layers + ")");
         out.println("patch kernel: " + a.patchKernel());
-        out.println("tensors: " + c.weights().size());
-        out.println("parameters: " + String.format(Locale.ROOT, "%,d", c.weights().parameterCount()));
-        List<String> types = new ArrayList<>();
-        for (StoredType t : c.weights().storedTypes()) {
-            types.add(dtypeName(t));
-        }
-        out.println("stored dtype: " + String.join(", ", types));
-        out.flush();
-    }
-
-    /** Checks that need the file name in their message, as SamCheckpoint.load(Path) gives it. */
-    private interface Check<T> {
-        T run() throws CheckpointException;
-    }
-
-    private <T> T withFile(Check<T> check) throws CheckpointException {
-        try {
-            return check.run();
-        } catch (CheckpointException e) {
-            throw new CheckpointException(checkpoint + ": " + e.getMessage(), e);
-        }
     }
 
     private static String join(List<Integer> values) {

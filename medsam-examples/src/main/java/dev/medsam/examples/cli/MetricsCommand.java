@@ -12,6 +12,7 @@ import dev.medsam.core.metrics.SegmentationMetrics;
 import dev.medsam.io.MedicalImages;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -44,19 +45,15 @@ public final class MetricsCommand implements Callable<Integer> {
     @Option(names = "--gt", required = true, paramLabel = "FILE", description = "Ground-truth label map.")
     Path groundTruth;
 
-    @Option(names = "--tolerance-mm", paramLabel = "MM", defaultValue = "2",
-            description = "NSD tolerance in mm (default: ${DEFAULT-VALUE}, the challenge's).")
-    double toleranceMm;
+    @Mixin
+    NsdToleranceOption tolerance;
 
     @Option(names = "--json", description = "Print one JSON document instead of one line per label.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
-        if (!(toleranceMm >= 0) || !Double.isFinite(toleranceMm)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--tolerance-mm must be a finite number of mm, 0 or more, got " + toleranceMm);
-        }
+        double toleranceMm = tolerance.toleranceMm;
         MedicalImage gtImage = MedicalImages.read(groundTruth).image();
         MedicalImage predImage = MedicalImages.read(prediction).image();
         LabelVolume gt = labels(gtImage, groundTruth);
@@ -76,7 +73,7 @@ public final class MetricsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(toJson(gt, scores));
+            out.println(toJson(gt, scores, toleranceMm));
         } else if (scores.isEmpty()) {
             out.println("no labels: both masks are empty");
         } else {
@@ -96,7 +93,7 @@ public final class MetricsCommand implements Callable<Integer> {
         }
     }
 
-    private String toJson(LabelVolume gt, List<LabelScores> scores) throws IOException {
+    private String toJson(LabelVolume gt, List<LabelScores> scores, double toleranceMm) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ObjectNode root = mapper.createObjectNode();
         root.put("pred", prediction.toString());

@@ -323,12 +323,32 @@ public final class ChallengeEvaluation {
             }
         }
         EncodedImage encoded = session.encode(image, presetFor(name, image));
-        List<Segmentation> masks = session.segment(encoded, prompts, false);
-        // as the reference: segs[mask > 0] = idx in box order, so later boxes overwrite earlier ones
+        return labelsInPromptOrder(session.segment(encoded, prompts, false), image);
+    }
+
+    /**
+     * The label map of a 2D case as the reference builds {@code segs}: {@code segs[mask > 0] = i + 1} for the masks
+     * in prompt (box) order, so later objects overwrite earlier ones; uint8, or uint16 for more than 255 objects;
+     * on {@code plane}'s grid (its affine, no modality). Also what medsam-spark writes for a table case's 2D image.
+     *
+     * @param masks one segmentation per object, each of {@code plane}'s size
+     * @param plane the 2D image the masks were made on
+     * @throws IllegalArgumentException if a mask's size differs from the plane's
+     */
+    public static MedicalImage labelsInPromptOrder(List<Segmentation> masks, MedicalImage plane) {
+        Objects.requireNonNull(masks, "masks");
+        Objects.requireNonNull(plane, "plane");
+        int w = plane.width();
+        int h = plane.height();
+        int n = masks.size();
         boolean wide = n > 0xFF;
-        ByteBuffer data = ByteBuffer.allocate(w * h * (wide ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer data = ByteBuffer.allocate(Math.multiplyExact(Math.multiplyExact(w, h), wide ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) {
             BinaryMask m = masks.get(i).binary();
+            if (m.width() != w || m.height() != h) {
+                throw new IllegalArgumentException("mask " + i + " is " + m.width() + " x " + m.height()
+                        + " but the image is " + w + " x " + h);
+            }
             ByteBuffer bits = m.buffer();
             for (int p = 0; p < w * h; p++) {
                 if (bits.get(p) != 0) {
@@ -341,7 +361,7 @@ public final class ChallengeEvaluation {
             }
         }
         return MedicalImage.builder(wide ? DataType.UINT16 : DataType.UINT8, w, h)
-                .affine(image.affine(CoordinateSystem.LPS)).data(data).build();
+                .affine(plane.affine(CoordinateSystem.LPS)).data(data).build();
     }
 
     private static MedicalImage emptyLabels(MedicalImage image, int[] dims) {
@@ -518,10 +538,7 @@ public final class ChallengeEvaluation {
          * @throws IllegalArgumentException if negative or not finite
          */
         public Builder toleranceMm(double mm) {
-            if (!(mm >= 0) || !Double.isFinite(mm)) {
-                throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got " + mm);
-            }
-            this.toleranceMm = mm;
+            this.toleranceMm = ChallengeMetrics.checkToleranceMm(mm);
             return this;
         }
 

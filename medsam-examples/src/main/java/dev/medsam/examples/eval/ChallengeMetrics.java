@@ -34,6 +34,19 @@ public final class ChallengeMetrics {
     private ChallengeMetrics() {
     }
 
+    /**
+     * {@code mm} if it is a usable NSD tolerance: finite, 0 or more (in pixels for 2D cases). Every setting of a
+     * tolerance (evaluation, batch job, batch request) checks it here, so they accept and refuse the same values.
+     *
+     * @throws IllegalArgumentException if negative, NaN or infinite
+     */
+    public static double checkToleranceMm(double mm) {
+        if (!(mm >= 0) || !Double.isFinite(mm)) {
+            throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got " + mm);
+        }
+        return mm;
+    }
+
     /** The case's two numbers. */
     public record Scores(double dsc, double nsd) {
     }

@@ -59,7 +59,7 @@ class BatchCommandTest {
         CliRun order = CliRun.of("batch", "--challenge", dir.toString(), "-c", model.toString(), "-o", out,
                 "--spacing-order", "zyx");
         assertEquals(2, order.exitCode(), order.toString());
-        assertTrue(order.err().contains("--spacing-order must be array or xyz, got zyx"), order.err());
+        assertTrue(order.err().contains("'--spacing-order': must be array or xyz, got 'zyx'"), order.err());
         CliRun precision = CliRun.of("batch", "--challenge", dir.toString(), "-c", model.toString(), "-o", out,
                 "--precision", "fp16");
         assertEquals(2, precision.exitCode(), precision.toString());

@@ -1,13 +1,9 @@
 package dev.medsam.examples.cli;
 
-import dev.medsam.core.image.MedicalImage;
-import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.examples.eval.ChallengeFolder;
-import dev.medsam.io.numpy.MedSamNpz;
 import dev.medsam.io.numpy.NpyArray;
 import dev.medsam.io.numpy.Npz;
-import dev.medsam.io.numpy.SpacingOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,25 +27,7 @@ class EvalCommandTest {
 
     /** A 3D case (the int16 CT, liver box) and a 2D case (slice 1 windowed to 8-bit RGB, liver box). */
     private ChallengeFolder folder() throws IOException {
-        MedSamNpz ct = MedSamNpz.read(Fixtures.require("data/derived/ct_3slice_liver_medsam_style.npz"));
-        ChallengeFolder f = new ChallengeFolder(dir.resolve("data"));
-        f.write("3DBox_CT_liver.npz", ct.imgs(), new double[][] {{79, 145, 0, 350, 366, 2}}, ct.gts().orElseThrow(),
-                ct.spacing().orElseThrow().toDoubleArray());
-
-        MedicalImage slice = IntensityPreset.ctWindow("soft-tissue").apply(ct.image(SpacingOrder.ARRAY_ORDER)).plane(2, 1, 0);
-        byte[] rgb = new byte[512 * 512 * 3];
-        byte[] gt = new byte[512 * 512];
-        NpyArray gts = ct.gts().orElseThrow();
-        for (int i = 0; i < 512 * 512; i++) {
-            byte v = (byte) slice.get(i);
-            rgb[3 * i] = v;
-            rgb[3 * i + 1] = v;
-            rgb[3 * i + 2] = v;
-            gt[i] = (byte) gts.get(512L * 512 + i);
-        }
-        f.write("2DBox_CT_slice.npz", NpyArray.ofBytes(rgb, 512, 512, 3), new double[][] {{80, 146, 349, 365}},
-                NpyArray.ofBytes(gt, 512, 512), null);
-        return f;
+        return ChallengeFolder.sharedCt(dir.resolve("data"));
     }
 
     @Test

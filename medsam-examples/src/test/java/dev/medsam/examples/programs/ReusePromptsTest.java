@@ -7,8 +7,8 @@ import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.testing.CountingModel;
 import dev.medsam.examples.DemoData;
-import dev.medsam.examples.volume.CountingModel;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.Test;
 

@@ -15,6 +15,7 @@ import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.Backends;
+import dev.medsam.core.testing.CountingModel;
 import dev.medsam.core.testing.Fixtures;
 import dev.medsam.core.testing.TinyCheckpoint;
 import dev.medsam.core.volume.BoxSource;

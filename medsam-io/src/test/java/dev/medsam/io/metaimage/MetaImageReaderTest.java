@@ -5,8 +5,8 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.ImageFormat;
-import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.testing.HeaderFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,12 +31,7 @@ class MetaImageReaderTest {
     Path tmp;
 
     private Path file(String name, String header, byte[] data) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(header.getBytes(StandardCharsets.ISO_8859_1));
-        b.write(data);
-        Path p = tmp.resolve(name);
-        Files.write(p, b.toByteArray());
-        return p;
+        return HeaderFiles.write(tmp, name, header, data);
     }
 
     private static byte[] zlib(byte[] b) throws Exception {
@@ -109,10 +104,7 @@ class MetaImageReaderTest {
     }
 
     private void assertMessage(String header, String expected) throws Exception {
-        Path p = file("bad.mha", header, new byte[] {1, 2, 3});
-        MalformedImageException e = assertThrows(MalformedImageException.class, () -> MetaImageReader.read(p),
-                header);
-        assertTrue(e.getMessage().contains(expected) && e.getMessage().contains(p.toString()), e.getMessage());
+        HeaderFiles.assertRefused(MetaImageReader::read, file("bad.mha", header, new byte[] {1, 2, 3}), header, expected);
     }
 
     @Test

@@ -5,13 +5,12 @@ import dev.medsam.core.image.CoordinateSystem;
 import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.io.ImageFormat;
-import dev.medsam.io.files.MalformedImageException;
 import dev.medsam.io.MedicalImages;
+import dev.medsam.io.testing.HeaderFiles;
 import dev.medsam.io.testing.Mangle;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +20,6 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** NRRD behaviours one at a time, on small hand-written files (headers as Teem, ITK and 3D Slicer write them). */
@@ -31,12 +29,7 @@ class NrrdReaderTest {
     Path tmp;
 
     private Path file(String name, String header, byte[] data) throws Exception {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        b.write(header.getBytes(StandardCharsets.ISO_8859_1));
-        b.write(data);
-        Path p = tmp.resolve(name);
-        Files.write(p, b.toByteArray());
-        return p;
+        return HeaderFiles.write(tmp, name, header, data);
     }
 
     private static byte[] shorts(ByteOrder order, int... v) {
@@ -160,9 +153,7 @@ class NrrdReaderTest {
     }
 
     private void assertMessage(String header, String expected) throws Exception {
-        Path p = file("bad.nrrd", header, new byte[] {1, 2, 3});
-        MalformedImageException e = assertThrows(MalformedImageException.class, () -> NrrdReader.read(p), header);
-        assertTrue(e.getMessage().contains(expected) && e.getMessage().contains(p.toString()), e.getMessage());
+        HeaderFiles.assertRefused(NrrdReader::read, file("bad.nrrd", header, new byte[] {1, 2, 3}), header, expected);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.medsam.spark.internal;
 
+import dev.medsam.examples.eval.ChallengeMetrics;
+
 import java.io.Serializable;
 import java.util.Objects;
 
@@ -32,8 +34,6 @@ public record JobSettings(String checkpoint, int threads, String precision, Stri
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 or positive, got " + threads);
         }
-        if (!(toleranceMm >= 0) || !Double.isFinite(toleranceMm)) {
-            throw new IllegalArgumentException("NSD tolerance must be a finite number of mm, 0 or more, got " + toleranceMm);
-        }
+        ChallengeMetrics.checkToleranceMm(toleranceMm);
     }
 }

@@ -3,15 +3,11 @@ package dev.medsam.spark.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.medsam.core.BinaryMask;
 import dev.medsam.core.Box;
 import dev.medsam.core.Point;
 import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
-import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.image.CoordinateSystem;
-import dev.medsam.core.image.DataType;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.metrics.LabelScores;
 import dev.medsam.core.metrics.LabelVolume;
@@ -30,8 +26,6 @@ import dev.medsam.io.numpy.SpacingOrder;
 import dev.medsam.spark.CaseRow;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -228,27 +222,7 @@ final class TableCase {
                         : new IllegalArgumentException("prompts[" + i + "]: " + e.getMessage(), e);
             }
         }
-        List<Segmentation> masks = session.segment(session.encode(plane), prompts, false);
-        int w = plane.width();
-        int h = plane.height();
-        int n = masks.size();
-        boolean wide = n > 0xFF;
-        ByteBuffer data = ByteBuffer.allocate(w * h * (wide ? 2 : 1)).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) {
-            BinaryMask m = masks.get(i).binary();
-            ByteBuffer bits = m.buffer();
-            for (int p = 0; p < w * h; p++) {
-                if (bits.get(p) != 0) {
-                    if (wide) {
-                        data.putShort(2 * p, (short) (i + 1));
-                    } else {
-                        data.put(p, (byte) (i + 1));
-                    }
-                }
-            }
-        }
-        return MedicalImage.builder(wide ? DataType.UINT16 : DataType.UINT8, w, h)
-                .affine(plane.affine(CoordinateSystem.LPS)).data(data).build();
+        return ChallengeEvaluation.labelsInPromptOrder(session.segment(session.encode(plane), prompts, false), plane);
     }
 
     private static List<CaseRow> rows(CaseSpec spec, MedicalImage labels, int objects, boolean volume, double seconds,

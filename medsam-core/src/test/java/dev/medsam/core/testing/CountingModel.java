@@ -1,4 +1,4 @@
-package dev.medsam.examples.volume;
+package dev.medsam.core.testing;
 
 import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.spi.ImageEmbedding;
@@ -10,17 +10,31 @@ import dev.medsam.core.spi.PromptEncoder;
 import dev.medsam.core.spi.SamModel;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Wraps a real model and counts image-encoder runs (the expensive step that caching must avoid repeating). */
+/**
+ * Wraps a real model (or {@link FakeSamModel}) and counts image-encoder runs, the expensive step that the
+ * session's and the server's caches must not repeat, and {@link #predict} calls (one decoder batch each).
+ * Everything else is passed to the wrapped model unchanged; {@link #close()} closes it. As thread-safe as the
+ * wrapped model.
+ */
 public final class CountingModel implements SamModel {
 
     private final SamModel delegate;
+    /** Image encoder runs so far. */
     public final AtomicInteger encodes = new AtomicInteger();
+    /** {@link #predict} calls so far. */
     public final AtomicInteger predicts = new AtomicInteger();
 
+    /** Counts the calls made to {@code delegate}, which it owns from now on. */
     public CountingModel(SamModel delegate) {
-        this.delegate = delegate;
+        this.delegate = Objects.requireNonNull(delegate, "delegate");
+    }
+
+    /** The wrapped model, to run it without counting (closing it is {@link #close()}'s job). */
+    public SamModel delegate() {
+        return delegate;
     }
 
     @Override
