@@ -8,7 +8,8 @@ import org.tensorflow.proto.ConfigProto;
 
 /**
  * A quick timing harness for LiteMedSAM on the fixture checkpoint (not a test and not a JMH benchmark): encoder
- * and one-box decoder times. Run with the test class path:
+ * and one-box decoder times, then the one-box decoder's per-op times from TensorFlow's step statistics
+ * (system property {@code traces}: how many traced runs, default 3; {@code top}: how many nodes to list). Run with the test class path:
  * {@code java -cp ... dev.medsam.tensorflow.internal.LiteMedSamTimingHarness [encodes] [intra threads]}.
  */
 public final class LiteMedSamTimingHarness {
@@ -45,6 +46,18 @@ public final class LiteMedSamTimingHarness {
                 best = Math.min(best, System.nanoTime() - s);
             }
             System.out.printf("decoder, one box: best %.1f ms%n", best / 1e6);
+            // Per-op time of one box (image side cached) from TensorFlow's step statistics; a few traced runs so
+            // that the last one is warm.
+            Profiler.graph = model.graph();
+            float[][] box = {{40, 30, 175, 135}};
+            for (int i = 0; i < Integer.getInteger("traces", 3); i++) {
+                int run = i;
+                model.runBoxes(e, box, runner -> {
+                    Profiler.profile("decoder, one box, traced run " + run, runner,
+                            name -> name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : name);
+                    return null;
+                });
+            }
         }
     }
 }
