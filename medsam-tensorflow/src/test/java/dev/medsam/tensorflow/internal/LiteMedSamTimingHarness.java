@@ -9,7 +9,7 @@ import org.tensorflow.proto.ConfigProto;
 /**
  * A quick timing harness for LiteMedSAM on the fixture checkpoint (not a test and not a JMH benchmark): encoder
  * and one-box decoder times, then the one-box decoder's per-op times from TensorFlow's step statistics
- * (system property {@code traces}: how many traced runs, default 3; {@code top}: how many nodes to list). Run with the test class path:
+ * (each node's fastest time over {@code -Dtraces} traced runs, default 20; {@code -Dtop}: how many nodes to list). Run with the test class path:
  * {@code java -cp ... dev.medsam.tensorflow.internal.LiteMedSamTimingHarness [encodes] [intra threads]}.
  */
 public final class LiteMedSamTimingHarness {
@@ -46,18 +46,19 @@ public final class LiteMedSamTimingHarness {
                 best = Math.min(best, System.nanoTime() - s);
             }
             System.out.printf("decoder, one box: best %.1f ms%n", best / 1e6);
-            // Per-op time of one box (image side cached) from TensorFlow's step statistics; a few traced runs so
-            // that the last one is warm.
+            // Per-op time of one box (image side cached) from TensorFlow's step statistics: each node's fastest
+            // time over several traced runs (the first few runs warm up the traced path and are left out).
             Profiler.graph = model.graph();
             float[][] box = {{40, 30, 175, 135}};
-            for (int i = 0; i < Integer.getInteger("traces", 3); i++) {
-                int run = i;
-                model.runBoxes(e, box, runner -> {
-                    Profiler.profile("decoder, one box, traced run " + run, runner,
-                            name -> name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : name);
-                    return null;
-                });
+            java.util.List<org.tensorflow.proto.RunMetadata> runs = new java.util.ArrayList<>();
+            int traces = Integer.getInteger("traces", 20);
+            for (int i = 0; i < traces + 3; i++) {
+                org.tensorflow.proto.RunMetadata md = model.runBoxes(e, box, Profiler::trace);
+                if (i >= 3) {
+                    runs.add(md);
+                }
             }
+            Profiler.printFastest("decoder, one box", runs);
         }
     }
 }
