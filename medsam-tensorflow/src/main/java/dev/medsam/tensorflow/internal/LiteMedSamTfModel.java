@@ -219,6 +219,14 @@ public final class LiteMedSamTfModel implements AutoCloseable {
      * and IoU fetched (in that order): {@link #predictBoxes}, and the timing harness, which runs it with a trace.
      */
     <T> T runBoxes(FloatTensor embedding, float[][] boxes256, Function<Session.Runner, T> run) {
+        return runBoxes(embedding, boxes256, boxes256.length != 1, run);
+    }
+
+    /**
+     * {@link #runBoxes(FloatTensor, float[][], Function)} on the batched decoder graph ({@code batched}) or the
+     * one-prompt graph (only for one box): the timing harness compares the two.
+     */
+    <T> T runBoxes(FloatTensor embedding, float[][] boxes256, boolean batched, Function<Session.Runner, T> run) {
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         if (!embedding.hasShape(1, TinyVitArchitecture.OUT_CHANNELS, grid, grid)) {
             throw new IllegalArgumentException("a LiteMedSAM embedding is (1, 256, 64, 64), got "
@@ -242,7 +250,10 @@ public final class LiteMedSamTfModel implements AutoCloseable {
             codes[b * 2] = 2;
             codes[b * 2 + 1] = 3;
         }
-        MaskDecoderGraph.Outputs decoder = boxes256.length == 1 ? predictOne : predictCached;
+        if (!batched && boxes256.length != 1) {
+            throw new IllegalArgumentException("the one-prompt decoder takes one box, got " + boxes256.length);
+        }
+        MaskDecoderGraph.Outputs decoder = batched ? predictCached : predictOne;
         DecoderCache.Entry side = imageSide(embedding);
         try (TFloat32 c = TensorIo.floats(coords, boxes256.length, 2, 2);
              TInt32 k = TensorIo.ints(codes, boxes256.length, 2)) {
@@ -261,6 +272,15 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     /** The graph, for the timing harness's op descriptions. */
     Graph graph() {
         return graph;
+    }
+
+    /** The session and the encoder's endpoints, for the timing harness's traced encoder runs. */
+    Session session() {
+        return session;
+    }
+
+    TinyVitEncoderGraph encoderGraph() {
+        return encoder;
     }
 
     /** The decoder's side of {@code embedding}, acquired (release it): from the cache, or computed and cached. */
