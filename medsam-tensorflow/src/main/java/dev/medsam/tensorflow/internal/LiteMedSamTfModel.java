@@ -202,7 +202,8 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     /**
      * The single-mask decoder output for boxes in the 256 frame (x0, y0, x1, y1 per row, in pixels of the resized
      * image), against {@code embedding} (1, 256, 64, 64): low-resolution logits (B, 1, 256, 256) and IoU
-     * predictions (B, 1), one box per batch entry as the reference's medsam_inference.
+     * predictions (B, 1), one box per batch entry as the reference's medsam_inference. One box runs the decoder
+     * graph built for a single prompt (2-D products, see MaskDecoderGraph.decodeOne), several the batched one.
      *
      * @throws IllegalArgumentException if the embedding has another shape or a box has not 4 finite values
      */

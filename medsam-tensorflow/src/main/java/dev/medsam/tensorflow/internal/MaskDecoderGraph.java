@@ -76,8 +76,9 @@ final class MaskDecoderGraph {
     }
 
     /**
-     * {@link #decode} for exactly one prompt (batch 1; feeding more is an error, not a wrong answer: the flattened
-     * products then have mismatched inner dimensions). The products whose both operands are per prompt, (8T x 256)
+     * {@link #decode} for exactly one prompt (batch 1): callers choose it only for a single prompt (the products
+     * below flatten the batch into rows, so a larger batch would not be decoded per prompt). The products whose both
+     * operands are per prompt, (8T x 256)
      * against the 4096 image tokens and the upscaled mask against the hypernetwork output, run as 2-D MatMuls: with
      * these thin shapes oneDNN's BatchMatMulV2 took 2 to 5 times as long as MatMul on the same values (on this
      * 2-core machine, 56 x 4096 by 4096 x 256: 1.7 against 0.5 ms), and they are most of a box's decoder time.
