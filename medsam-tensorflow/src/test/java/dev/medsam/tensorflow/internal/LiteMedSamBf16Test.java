@@ -12,6 +12,7 @@ import dev.medsam.core.testing.Tolerance;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -34,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fixture boxes of each 2D case, each model run end to end on the same input, by Dice. Measured values are in the
  * bounds' comments.
  */
+@Tag("slow") // two full-size LiteMedSAM models (about 13 s on 2 cores) for an opt-in mode; .ci/run runs it
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LiteMedSamBf16Test {
 
