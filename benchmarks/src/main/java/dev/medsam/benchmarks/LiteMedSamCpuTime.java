@@ -15,6 +15,8 @@ import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
@@ -28,8 +30,11 @@ import java.util.Random;
  * spinning off here, since spin-waiting would count as work.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.medsam.benchmarks.LiteMedSamCpuTime [encodes] [onnx file]
+ * java -cp benchmarks/target/benchmarks.jar dev.medsam.benchmarks.LiteMedSamCpuTime [encodes] [onnx file] [precision...]
  * </pre>
+ *
+ * With several precisions ({@code fp32 bf16}) ours runs once per precision in each round, so the bfloat16 encoder
+ * is compared with float32 and ONNX Runtime under the same conditions.
  *
  * Linux only. Needs the shared fixtures (checkpoint) and the ONNX export (see benchmarks/README.md).
  */
@@ -51,6 +56,7 @@ public final class LiteMedSamCpuTime {
                 System.exit(1);
             }
         }
+        List<String> precisions = args.length > 2 ? List.of(args).subList(2, args.length) : List.of("fp32");
         LiteMedSamCheckpoint lite = LiteMedSamCheckpoint.load(checkpoint);
         float[] values = new float[3 * 256 * 256];
         Random random = new Random(1);
@@ -59,9 +65,12 @@ public final class LiteMedSamCpuTime {
         }
         FloatTensor input = FloatTensor.wrap(new int[] {1, 3, 256, 256}, values);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (LiteMedSamTfModel model = LiteMedSamTfModel.load(lite.architecture(), lite.weights(),
-                ConfigProto.newBuilder().setIntraOpParallelismThreads(2).setInterOpParallelismThreads(1).build());
-             OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        List<LiteMedSamTfModel> models = new ArrayList<>();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            for (String precision : precisions) {
+                models.add(LiteMedSamTfModel.load(lite.architecture(), lite.weights(), ConfigProto.newBuilder()
+                        .setIntraOpParallelismThreads(2).setInterOpParallelismThreads(1).build(), precision));
+            }
             options.setIntraOpNumThreads(2);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -70,17 +79,18 @@ public final class LiteMedSamCpuTime {
             try (OrtSession session = env.createSession(onnx.toString(), options);
                  OnnxTensor image = OnnxTensor.createTensor(env, FloatBuffer.wrap(values), new long[] {1, 3, 256, 256})) {
                 for (int i = 0; i < 3; i++) { // warm-up: graph optimisation, oneDNN primitives, ONNX Runtime arenas
-                    model.encode(input);
+                    models.forEach(m -> m.encode(input));
                     session.run(Map.of("image", image)).close();
                 }
-                long[] wall = new long[2];
-                long[] cpu = new long[2];
+                int sides = models.size() + 1; // ours per precision, then ONNX Runtime
+                long[] wall = new long[sides];
+                long[] cpu = new long[sides];
                 for (int round = 0; round < encodes; round++) {
-                    for (int side = 0; side < 2; side++) {
+                    for (int side = 0; side < sides; side++) {
                         long w0 = System.nanoTime();
                         long c0 = cpuTicks();
-                        if (side == 0) {
-                            model.encode(input);
+                        if (side < models.size()) {
+                            models.get(side).encode(input);
                         } else {
                             session.run(Map.of("image", image)).close();
                         }
@@ -89,14 +99,22 @@ public final class LiteMedSamCpuTime {
                     }
                 }
                 double tick = 1000.0 / CLOCK_TICKS_PER_SECOND;
-                String[] names = {"TensorFlow (ours)", "ONNX Runtime " + env.getVersion() + " (spinning off)"};
-                for (int side = 0; side < 2; side++) {
-                    System.out.printf(Locale.ROOT, "%-36s wall %6.0f ms, process CPU %6.0f ms per encode%n", names[side],
-                            wall[side] / 1e6 / encodes, cpu[side] * tick / encodes);
+                List<String> names = new ArrayList<>();
+                precisions.forEach(p -> names.add("TensorFlow (ours), " + p));
+                names.add("ONNX Runtime " + env.getVersion() + " (spinning off)");
+                for (int side = 0; side < sides; side++) {
+                    System.out.printf(Locale.ROOT, "%-36s wall %6.0f ms, process CPU %6.0f ms per encode%n",
+                            names.get(side), wall[side] / 1e6 / encodes, cpu[side] * tick / encodes);
                 }
-                System.out.printf(Locale.ROOT, "ours / ONNX Runtime over %d alternating encodes each: wall %.2f, CPU %.2f%n",
-                        encodes, (double) wall[0] / wall[1], (double) cpu[0] / cpu[1]);
+                int onnxSide = sides - 1;
+                for (int side = 0; side < models.size(); side++) {
+                    System.out.printf(Locale.ROOT, "ours (%s) / ONNX Runtime over %d alternating encodes each: wall %.2f,"
+                            + " CPU %.2f%n", precisions.get(side), encodes, (double) wall[side] / wall[onnxSide],
+                            (double) cpu[side] / cpu[onnxSide]);
+                }
             }
+        } finally {
+            models.forEach(LiteMedSamTfModel::close);
         }
     }
 

@@ -413,7 +413,8 @@ public final class SegmentationSession implements AutoCloseable {
      * {@link #segment(EncodedImage, List, boolean)}. Each result's {@link Segmentation#prompts()} is the prompt
      * mapped back to the image's pixels.
      *
-     * @throws IllegalArgumentException if the list is empty or the image was encoded with another pipeline
+     * @throws IllegalArgumentException if the list is empty, the image was encoded with another pipeline, or a box
+     *                                  is collapsed (x1 <= x0 or y1 <= y0; the message names the object and box)
      * @throws IllegalStateException    if the session is closed
      * @throws BackendException         if the decoder fails
      */
@@ -428,7 +429,13 @@ public final class SegmentationSession implements AutoCloseable {
         List<Prompts> originals = new ArrayList<>(prompts.size());
         for (int i = 0; i < mapped.length; i++) {
             mapped[i] = Objects.requireNonNull(prompts.get(i), "prompt of object " + (i + 1));
-            originals.add(image.frame().toOriginal(mapped[i]));
+            try {
+                originals.add(image.frame().toOriginal(mapped[i]));
+            } catch (IllegalArgumentException e) {
+                // a box whose corners coincide (a collapsed box) has no Box in pixels: say which object it was
+                throw new IllegalArgumentException("object " + (i + 1) + ": frame box "
+                        + mapped[i].box().map(java.util.Arrays::toString).orElse("(none)") + ": " + e.getMessage(), e);
+            }
         }
         return decode(image, originals, mapped, multimask);
     }

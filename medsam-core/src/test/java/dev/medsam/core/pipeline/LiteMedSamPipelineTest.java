@@ -100,6 +100,39 @@ class LiteMedSamPipelineTest {
         assertEquals(256, frame.size());
     }
 
+    /**
+     * CVPR24_LiteMedSAM_infer.py does not clip boxes (its boxes come from ground truth, inside the image); we clip
+     * a box reaching outside the image to it first, and only then apply the reference's int(v * 256 / max(H, W)).
+     * So the network sees the box of the image part the user framed, never coordinates beyond the image (in the
+     * zero padding, or negative) that SAM's prompt encoder never met in training; a box inside the image maps
+     * exactly as the reference maps it (boxesMapAsTheReferenceDoes).
+     */
+    @Test
+    void boxesReachingOutsideAreClippedToTheImageBeforeTheReferenceMapping() {
+        // 512x320: the reference would feed int(-40 / 2), int(-20 / 2), int(600 / 2), int(330 / 2) = -20, -10, 300, 165
+        assertFrameBox(512, 320, new Box(-40, -20, 600, 330), 0, 0, 256, 160);
+        assertFrameBox(512, 320, new Box(100, -7, 530, 200), 50, 0, 256, 100);
+        // wholly outside: refused, naming the box and the image size
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelFrame.of(Pipeline.LITE_MEDSAM, 512, 320).toModel(Prompts.of(new Box(520, 10, 600, 50))));
+        assertTrue(e.getMessage().contains("512x320"), e.getMessage());
+    }
+
+    /** segmentInModelFrame with a collapsed frame box: the error names the object (from 1) and the box. */
+    @Test
+    void aCollapsedFrameBoxIsRefusedNamingTheObjectAndBox() {
+        try (FakeSamModel lite = new FakeSamModel(0, TinyVitArchitecture.LITE_MEDSAM);
+             SegmentationSession session = SegmentationSession.of(lite)) {
+            var image = session.encode(PipelineTest.uint8(new byte[64 * 32], 1, 64, 32));
+            ModelPrompt good = ModelPrompt.builder().box(new float[] {10, 10, 50, 40}).build();
+            ModelPrompt collapsed = ModelPrompt.builder().box(new float[] {30, 12, 30, 40}).build();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> session.segmentInModelFrame(image, java.util.List.of(good, collapsed), false));
+            assertTrue(e.getMessage().startsWith("object 2: ") && e.getMessage().contains("[30.0, 12.0, 30.0, 40.0]"),
+                    e.getMessage());
+        }
+    }
+
     private static void assertFrameBox(int w, int h, Box box, float... expected) {
         ModelPrompt p = ModelFrame.of(Pipeline.LITE_MEDSAM, w, h).toModel(Prompts.of(box));
         assertArrayEquals(expected, p.box().orElseThrow(), box.toString());

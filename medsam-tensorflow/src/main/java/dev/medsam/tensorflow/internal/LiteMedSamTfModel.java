@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A LiteMedSAM model loaded into its own TensorFlow graph and session: the TinyViT encoder ((1, 3, 256, 256)
@@ -52,6 +53,8 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     private final MaskDecoderGraph.ImageSide embeddingSide;
     private final MaskDecoderGraph.ImageSide cachedSide;
     private final MaskDecoderGraph.Outputs predictCached;
+    /** The same for exactly one box (2-D products; see MaskDecoderGraph.decodeOne). */
+    private final MaskDecoderGraph.Outputs predictOne;
     private final DecoderCache imageSides = new DecoderCache(IMAGE_SIDE_CACHE);
 
     private LiteMedSamTfModel(TinyVitArchitecture architecture, Graph graph, Session session, Parts parts) {
@@ -65,18 +68,20 @@ public final class LiteMedSamTfModel implements AutoCloseable {
         this.embeddingSide = parts.embeddingSide;
         this.cachedSide = parts.cachedSide;
         this.predictCached = parts.predictCached;
+        this.predictOne = parts.predictOne;
     }
 
     /** The graph pieces the model runs. */
     private record Parts(TinyVitEncoderGraph encoder, PromptEncoderGraph prompt, Placeholder<TFloat32> embeddingFeed,
                          Operand<TFloat32> embeddingTokens,
                          MaskDecoderGraph.ImageSide embeddingSide, MaskDecoderGraph.ImageSide cachedSide,
-                         MaskDecoderGraph.Outputs predictCached) {
+                         MaskDecoderGraph.Outputs predictCached, MaskDecoderGraph.Outputs predictOne) {
     }
 
-    private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture, boolean fusedLayerNorm) {
+    private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture, boolean fusedLayerNorm,
+                               Precision precision) {
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
-        TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32, store, architecture);
+        TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32.withPrecision(precision), store, architecture);
         PromptEncoderGraph prompt = new PromptEncoderGraph(fp32, store, TinyVitArchitecture.IMAGE_SIZE);
         MaskDecoderGraph decoder = new MaskDecoderGraph(store, prompt.densePeTokens);
         Nn fed = fp32.scope("from_feed");
@@ -99,16 +104,30 @@ public final class LiteMedSamTfModel implements AutoCloseable {
                 cache.tf.withName("q0").placeholder(TFloat32.class,
                         Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))));
         MaskDecoderGraph.Outputs predictCached = decoder.decode(fp32.scope("predict_cached"), prompt.sparse, cached);
-        return new Parts(encoder, prompt, feed, fedTokens, side, cached, predictCached);
+        MaskDecoderGraph.Outputs predictOne = decoder.decodeOne(fp32.scope("predict_one"), prompt.sparse, cached);
+        return new Parts(encoder, prompt, feed, fedTokens, side, cached, predictCached, predictOne);
     }
 
     /**
-     * Builds the encoder graph, checks {@code weights} against it, uploads them and folds the BatchNorms.
+     * Builds the encoder graph in float32, checks {@code weights} against it, uploads them and folds the
+     * BatchNorms.
      *
      * @throws BackendException INCOMPATIBLE_MODEL if the weights do not fit, RUNTIME if TensorFlow fails
      */
     public static LiteMedSamTfModel load(TinyVitArchitecture architecture, StateDict weights, ConfigProto config) {
+        return load(architecture, weights, config, "fp32");
+    }
+
+    /**
+     * {@link #load(TinyVitArchitecture, StateDict, ConfigProto)} with the encoder's matrix products in
+     * {@code precision}: {@code fp32} or {@code bf16} (as the backend option of that name); the decoder is float32.
+     *
+     * @throws IllegalArgumentException if {@code precision} is neither
+     */
+    public static LiteMedSamTfModel load(TinyVitArchitecture architecture, StateDict weights, ConfigProto config,
+                                         String precision) {
         Objects.requireNonNull(architecture, "architecture");
+        Precision arithmetic = Precision.parse(Objects.requireNonNull(precision, "precision"));
         Objects.requireNonNull(weights, "weights");
         long t0 = System.nanoTime();
         Graph graph = new Graph();
@@ -118,7 +137,7 @@ public final class LiteMedSamTfModel implements AutoCloseable {
             WeightStore store = new WeightStore(tf);
             Parts g;
             try {
-                g = build(tf, store, architecture, Kernels.fusedLayerNormAvailable(config));
+                g = build(tf, store, architecture, Kernels.fusedLayerNormAvailable(config), arithmetic);
             } catch (IllegalArgumentException e) {
                 throw new BackendException(BackendException.Kind.INCOMPATIBLE_MODEL, e.getMessage(), e);
             }
@@ -183,11 +202,32 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     /**
      * The single-mask decoder output for boxes in the 256 frame (x0, y0, x1, y1 per row, in pixels of the resized
      * image), against {@code embedding} (1, 256, 64, 64): low-resolution logits (B, 1, 256, 256) and IoU
-     * predictions (B, 1), one box per batch entry as the reference's medsam_inference.
+     * predictions (B, 1), one box per batch entry as the reference's medsam_inference. One box runs the decoder
+     * graph built for a single prompt (2-D products, see MaskDecoderGraph.decodeOne), several the batched one.
      *
      * @throws IllegalArgumentException if the embedding has another shape or a box has not 4 finite values
      */
     public FloatTensor[] predictBoxes(FloatTensor embedding, float[][] boxes256) {
+        return runBoxes(embedding, boxes256, runner -> {
+            try (Result r = runner.run()) {
+                return new FloatTensor[] {TensorIo.toFloatTensor(r.get(0)), TensorIo.toFloatTensor(r.get(1))};
+            }
+        });
+    }
+
+    /**
+     * Runs {@code run} on a session runner that has the boxes and the image side fed and the single-mask logits
+     * and IoU fetched (in that order): {@link #predictBoxes}, and the timing harness, which runs it with a trace.
+     */
+    <T> T runBoxes(FloatTensor embedding, float[][] boxes256, Function<Session.Runner, T> run) {
+        return runBoxes(embedding, boxes256, boxes256.length != 1, run);
+    }
+
+    /**
+     * {@link #runBoxes(FloatTensor, float[][], Function)} on the batched decoder graph ({@code batched}) or the
+     * one-prompt graph (only for one box): the timing harness compares the two.
+     */
+    <T> T runBoxes(FloatTensor embedding, float[][] boxes256, boolean batched, Function<Session.Runner, T> run) {
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         if (!embedding.hasShape(1, TinyVitArchitecture.OUT_CHANNELS, grid, grid)) {
             throw new IllegalArgumentException("a LiteMedSAM embedding is (1, 256, 64, 64), got "
@@ -211,20 +251,37 @@ public final class LiteMedSamTfModel implements AutoCloseable {
             codes[b * 2] = 2;
             codes[b * 2 + 1] = 3;
         }
+        if (!batched && boxes256.length != 1) {
+            throw new IllegalArgumentException("the one-prompt decoder takes one box, got " + boxes256.length);
+        }
+        MaskDecoderGraph.Outputs decoder = batched ? predictCached : predictOne;
         DecoderCache.Entry side = imageSide(embedding);
         try (TFloat32 c = TensorIo.floats(coords, boxes256.length, 2, 2);
-             TInt32 k = TensorIo.ints(codes, boxes256.length, 2);
-             Result r = session.runner().feed(cachedSide.src(), side.src).feed(cachedSide.k0(), side.k0)
-                     .feed(cachedSide.v0(), side.v0).feed(cachedSide.q0(), side.q0)
-                     .feed(prompt.coords, c).feed(prompt.codes, k)
-                     .fetch(predictCached.logitsSingle()).fetch(predictCached.iouSingle()).run()) {
-            return new FloatTensor[] {TensorIo.toFloatTensor(r.get(0)), TensorIo.toFloatTensor(r.get(1))};
+             TInt32 k = TensorIo.ints(codes, boxes256.length, 2)) {
+            return run.apply(session.runner().feed(cachedSide.src(), side.src).feed(cachedSide.k0(), side.k0)
+                    .feed(cachedSide.v0(), side.v0).feed(cachedSide.q0(), side.q0)
+                    .feed(prompt.coords, c).feed(prompt.codes, k)
+                    .fetch(decoder.logitsSingle()).fetch(decoder.iouSingle()));
         } catch (TensorFlowException ex) {
             throw new BackendException(BackendException.Kind.RUNTIME, "the LiteMedSAM decoder failed: "
                     + ex.getMessage(), ex);
         } finally {
             imageSides.release(side);
         }
+    }
+
+    /** The graph, for the timing harness's op descriptions. */
+    Graph graph() {
+        return graph;
+    }
+
+    /** The session and the encoder's endpoints, for the timing harness's traced encoder runs. */
+    Session session() {
+        return session;
+    }
+
+    TinyVitEncoderGraph encoderGraph() {
+        return encoder;
     }
 
     /** The decoder's side of {@code embedding}, acquired (release it): from the cache, or computed and cached. */

@@ -72,6 +72,22 @@ final class MaskDecoderGraph {
      * (B, N, 256) against {@code image}.
      */
     Outputs decode(Nn nn, Operand<TFloat32> sparse, ImageSide image) {
+        return decode(nn, sparse, image, false);
+    }
+
+    /**
+     * {@link #decode} for exactly one prompt (batch 1): callers choose it only for a single prompt (the products
+     * below flatten the batch into rows, so a larger batch would not be decoded per prompt). The products whose both
+     * operands are per prompt, (8T x 256)
+     * against the 4096 image tokens and the upscaled mask against the hypernetwork output, run as 2-D MatMuls: with
+     * these thin shapes oneDNN's BatchMatMulV2 took 2 to 5 times as long as MatMul on the same values (on this
+     * 2-core machine, 56 x 4096 by 4096 x 256: 1.7 against 0.5 ms), and they are most of a box's decoder time.
+     */
+    Outputs decodeOne(Nn nn, Operand<TFloat32> sparse, ImageSide image) {
+        return decode(nn, sparse, image, true);
+    }
+
+    private Outputs decode(Nn nn, Operand<TFloat32> sparse, ImageSide image, boolean one) {
         // tokens = [iou_token, mask_tokens..., sparse prompts], broadcast over the batch
         // (B, 5, 256); B from the shape, as sparse may have no entries (mask-only prompts)
         Operand<org.tensorflow.types.TInt32> shape = nn.tf.concat(List.of(
@@ -96,7 +112,7 @@ final class MaskDecoderGraph {
             Operand<TFloat32> q = nn.add(queries, tokens);
             Operand<TFloat32> attn = layer == 0
                     ? tokenToImageProjected(nn, p + "cross_attn_token_to_image.", q, image.k0(), image.v0())
-                    : tokenToImage(nn, p + "cross_attn_token_to_image.", q, keysPe, keys);
+                    : tokenToImage(nn, p + "cross_attn_token_to_image.", q, keysPe, keys, one);
             queries = norm(nn, nn.add(queries, attn), p + "norm2");
             // MLP with ReLU
             Operand<TFloat32> mlp = nn.relu(linear3(nn, queries, p + "mlp.lin1", DIM, 2048));
@@ -105,11 +121,11 @@ final class MaskDecoderGraph {
             // the image attends to the tokens
             q = nn.add(queries, tokens);
             attn = imageToToken(nn, p + "cross_attn_image_to_token.", layer == 0 ? image.q0() : keysPe,
-                    layer == 0, q, queries);
+                    layer == 0, q, queries, one);
             keys = norm(nn, nn.add(keys, attn), p + "norm4");
         }
         Operand<TFloat32> q = nn.add(queries, tokens);
-        Operand<TFloat32> attn = tokenToImage(nn, T + "final_attn_token_to_image.", q, nn.add(keys, pe), keys);
+        Operand<TFloat32> attn = tokenToImage(nn, T + "final_attn_token_to_image.", q, nn.add(keys, pe), keys, one);
         queries = norm(nn, nn.add(queries, attn), T + "norm_final_attn");
 
         // heads
@@ -121,8 +137,8 @@ final class MaskDecoderGraph {
             Operand<TFloat32> tok = nn.reshape(nn.slice(queries, new int[] {0, 1 + i, 0}, new int[] {-1, 1, DIM}), -1, DIM);
             hyper.add(nn.reshape(mlp(nn, tok, P + "output_hypernetworks_mlps." + i + ".", DIM, 32), -1, 1, 32));
         }
-        Operand<TFloat32> single = masks(nn, upscaled, hyper.get(0), 1);
-        Operand<TFloat32> multi = masks(nn, upscaled, nn.concat(hyper.subList(1, 4), 1), 3);
+        Operand<TFloat32> single = masks(nn, upscaled, hyper.get(0), 1, one);
+        Operand<TFloat32> multi = masks(nn, upscaled, nn.concat(hyper.subList(1, 4), 1), 3, one);
         Operand<TFloat32> iouSingle = nn.slice(iou, new int[] {0, 0}, new int[] {-1, 1});
         Operand<TFloat32> iouMulti = nn.slice(iou, new int[] {0, 1}, new int[] {-1, 3});
         return new Outputs(single, iouSingle, multi, iouMulti);
@@ -164,15 +180,17 @@ final class MaskDecoderGraph {
      * @param xv  image tokens (B, 4096, 256)
      */
     private Operand<TFloat32> tokenToImage(Nn nn, String p, Operand<TFloat32> qIn, Operand<TFloat32> xk,
-                                           Operand<TFloat32> xv) {
+                                           Operand<TFloat32> xv, boolean one) {
         int inner = DIM / 2;
         int d = inner / HEADS;
         Operand<TFloat32> qh = heads(nn, linear3(nn, qIn, p + "q_proj", DIM, inner), d); // (B, 8, T, 16)
         Operand<TFloat32> wk = w.f32(p + "k_proj.weight", "per-head", new int[] {inner, DIM}, new int[] {HEADS, d, DIM},
                 t -> w.nn().reshape(t, HEADS, d, DIM));
         Operand<TFloat32> qx = nn.reshapeLike(nn.bmm(qh, wk, false, false), qh, 1, -1, DIM); // (B, 8T, 256)
-        Operand<TFloat32> probs = nn.softmax(scaled(nn, nn.bmm(qx, xk, false, true), d)); // (B, 8T, 4096)
-        Operand<TFloat32> px = nn.reshapeLike(nn.bmm(probs, xv, false, false), qh, 3, DIM); // (B, 8, T, 256)
+        Operand<TFloat32> probs = nn.softmax(scaled(nn, product(nn, one, qx, DIM, xk, DIM, false, true, TOKENS),
+                d)); // (B, 8T, 4096)
+        Operand<TFloat32> px = nn.reshapeLike(product(nn, one, probs, TOKENS, xv, DIM, false, false, DIM), qh, 3,
+                DIM); // (B, 8, T, 256)
         Operand<TFloat32> wv = w.f32(p + "v_proj.weight", "per-head-transposed", new int[] {inner, DIM}, new int[] {HEADS, DIM, d},
                 t -> w.nn().transpose(w.nn().reshape(t, HEADS, d, DIM), 0, 2, 1));
         Operand<TFloat32> bv = w.f32(p + "v_proj.bias", "per-head", new int[] {inner}, new int[] {HEADS, 1, d},
@@ -194,7 +212,7 @@ final class MaskDecoderGraph {
      * @return the attention output for every image token, (B, 4096, 256)
      */
     private Operand<TFloat32> imageToToken(Nn nn, String p, Operand<TFloat32> image, boolean projected,
-                                           Operand<TFloat32> kIn, Operand<TFloat32> vIn) {
+                                           Operand<TFloat32> kIn, Operand<TFloat32> vIn, boolean one) {
         int inner = DIM / 2;
         int d = inner / HEADS;
         Operand<TFloat32> kh = heads(nn, linear3(nn, kIn, p + "k_proj", DIM, inner), d); // (B, 8, T, 16)
@@ -211,7 +229,8 @@ final class MaskDecoderGraph {
                     t -> w.nn().reshape(t, HEADS, d, 1));
             Operand<TFloat32> kx = nn.reshapeLike(nn.bmm(kh, wq, false, false), kh, 1, -1, DIM); // (B, 8T, 256)
             Operand<TFloat32> c = nn.reshapeLike(nn.bmm(kh, bq, false, false), kh, 1, -1, 1); // (B, 8T, 1)
-            logits = nn.reshapeLike(nn.add(nn.bmm(kx, image, false, true), c), kh, 3, SamGraph.TOKENS);
+            logits = nn.reshapeLike(nn.add(product(nn, one, kx, DIM, image, DIM, false, true, TOKENS), c), kh, 3,
+                    SamGraph.TOKENS);
         }
         Operand<TFloat32> probs = softmaxOverAxis2(nn, scaled(nn, logits, d));
         probs = nn.reshapeLike(probs, kh, 1, -1, SamGraph.TOKENS); // (B, 8T, 4096)
@@ -222,7 +241,22 @@ final class MaskDecoderGraph {
         Operand<TFloat32> biasPerHead = w.f32(p + "out_proj.bias", "divided-by-heads", new int[] {DIM}, new int[] {DIM},
                 t -> w.nn().mul(t, 1f / HEADS));
         Operand<TFloat32> vo = nn.add(nn.reshapeLike(nn.bmm(vh, wo, false, false), vh, 1, -1, DIM), biasPerHead); // (B, 8T, 256)
-        return nn.bmm(probs, vo, true, false);
+        return product(nn, one, probs, TOKENS, vo, DIM, true, false, DIM);
+    }
+
+    /**
+     * {@code a . b} per batch entry (either transposed), (B, rows, cols) operands: a BatchMatMulV2, or for
+     * {@code one} prompt a 2-D MatMul on the operands flattened to ({@code -1}, cols) and the result shaped
+     * (1, -1, {@code outCols}) (see {@link #decodeOne}).
+     */
+    private static Operand<TFloat32> product(Nn nn, boolean one, Operand<TFloat32> a, int aCols, Operand<TFloat32> b,
+                                             int bCols, boolean adjA, boolean adjB, int outCols) {
+        if (!one) {
+            return nn.bmm(a, b, adjA, adjB);
+        }
+        Operand<TFloat32> r = nn.tf.linalg.matMul(nn.reshape(a, -1, aCols), nn.reshape(b, -1, bCols),
+                org.tensorflow.op.linalg.MatMul.transposeA(adjA), org.tensorflow.op.linalg.MatMul.transposeB(adjB));
+        return nn.reshape(r, 1, -1, outCols);
     }
 
     /** softmax over axis 2 of a rank-4 tensor: exp(x - max) / sum, as the reference's softmax. */
@@ -298,8 +332,9 @@ final class MaskDecoderGraph {
      * (B, 128, 128, [a2, b2, M]) at row 2i + a, to (B, 256, 256, M) at row 4i + 2a + a2. An 8-D transpose did the
      * same about ten times slower (a large part of a box's decoder time).
      */
-    private static Operand<TFloat32> masks(Nn nn, Operand<TFloat32> upscaled, Operand<TFloat32> hyper, int m) {
-        Operand<TFloat32> x = nn.bmm(upscaled, hyper, false, true); // (B, 65536, M)
+    private static Operand<TFloat32> masks(Nn nn, Operand<TFloat32> upscaled, Operand<TFloat32> hyper, int m,
+                                           boolean one) {
+        Operand<TFloat32> x = product(nn, one, upscaled, 32, hyper, 32, false, true, m); // (B, 65536, M)
         x = nn.reshape(x, -1, 64, 64, 16 * m);
         x = nn.tf.nn.depthToSpace(nn.tf.nn.depthToSpace(x, 2L), 2L); // (B, 256, 256, M)
         return m == 1 ? nn.reshape(x, -1, 1, 256, 256) : nn.transpose(x, 0, 3, 1, 2);

@@ -71,11 +71,13 @@ final class SamGraph {
     final MaskDecoderGraph.Outputs decodeDense;
     /** predict(): sparse from the prompt placeholders, no mask prompt. */
     final MaskDecoderGraph.Outputs predictNoMask;
+    /** predict() for exactly one prompt without a mask (2-D products; see MaskDecoderGraph.decodeOne). */
+    final MaskDecoderGraph.Outputs predictNoMaskOne;
     /** predict(): sparse from the prompt placeholders, dense from the mask prompt. */
     final MaskDecoderGraph.Outputs predictMask;
 
     /**
-     * @param precision the ViT encoder's arithmetic; TinyViT always runs in float32
+     * @param precision the image encoder's matrix-product arithmetic (ViT or TinyViT); the decoder is float32
      * @throws IllegalArgumentException if the TinyViT variant is one the graph cannot build (see
      *                                  {@link TinyVitEncoderGraph})
      */
@@ -86,7 +88,7 @@ final class SamGraph {
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
         Operand<TFloat32> tokens;
         if (architecture instanceof TinyVitArchitecture t) {
-            TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32, weights, t);
+            TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32.withPrecision(precision), weights, t);
             vit = Optional.empty();
             tinyVit = Optional.of(encoder);
             image = encoder.image;
@@ -131,6 +133,7 @@ final class SamGraph {
         Nn dd = fp32.scope("decode_dense");
         decodeDense = decoder.decode(dd, sparseFeed, decoder.prepare(dd.scope("prepare"), cachedTokens, denseFeedTokens));
         predictNoMask = decoder.decode(fp32.scope("predict_nomask"), prompt.sparse, cachedSide);
+        predictNoMaskOne = decoder.decodeOne(fp32.scope("predict_nomask_one"), prompt.sparse, cachedSide);
         Nn pm = fp32.scope("predict_mask");
         predictMask = decoder.decode(pm, prompt.sparse,
                 decoder.prepare(pm.scope("prepare"), cachedTokens, prompt.maskDenseTokens));

@@ -102,10 +102,6 @@ final class TfSamModel implements SamModel {
             if (config.placement() != null) {
                 tf = tf.withDevice(config.placement());
             }
-            if (architecture instanceof TinyVitArchitecture && config.precision() != Precision.FP32) {
-                LOG.log(System.Logger.Level.WARNING, "precision " + config.precision() + " applies to the ViT encoder;"
-                        + " the " + architecture.name() + " model runs in fp32");
-            }
             SamGraph g;
             try {
                 g = new SamGraph(tf, architecture, config.precision(), config.fusedLayerNorm());
@@ -425,7 +421,7 @@ final class TfSamModel implements SamModel {
                         parts.add(runDecoder(runner, g.predictMask, multimask));
                     } else {
                         feedCachedSide(runner, entry);
-                        parts.add(runDecoder(runner, g.predictNoMask, multimask));
+                        parts.add(runDecoder(runner, p.batch() == 1 ? g.predictNoMaskOne : g.predictNoMask, multimask));
                     }
                 } finally {
                     fed.forEach(Tensor::close);

@@ -5,6 +5,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.family.TType;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,7 +84,8 @@ final class TinyVitEncoderGraph {
         image = nn.tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 3, size, size)));
 
         int d0 = arch.embedDims().get(0);
-        Nn pe = nn.scope("patch_embed");
+        // three input channels: nothing to gain from bfloat16, and the input keeps its precision
+        Nn pe = nn.scope("patch_embed").withPrecision(Precision.FP32);
         Operand<TFloat32> x = pe.reshape(pe.transpose(image, 0, 2, 3, 1), size * size, 3);
         x = pe.gelu(conv1x1(pe, x, "image_encoder.patch_embed.seq.0.", d0 / 2, 3));
         x = conv1x1(pe, x, "image_encoder.patch_embed.seq.2.", d0, d0 / 2);
@@ -110,12 +112,13 @@ final class TinyVitEncoderGraph {
         int out = TinyVitArchitecture.OUT_CHANNELS;
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         int last = arch.embedDims().get(arch.layerCount() - 1);
-        Operand<TFloat32> y = neck.matmul(x, w.f32("image_encoder.neck.0.weight", "matrix", new int[] {out, last, 1, 1},
-                new int[] {last, out}, t -> u.transpose(u.reshape(t, out, last), 1, 0)));
+        Operand<TFloat32> y = neck.matmul(x, w.product("image_encoder.neck.0.weight", new int[] {out, last, 1, 1},
+                new int[] {last, out}, t -> u.transpose(u.reshape(t, out, last), 1, 0), neck.precision));
         y = neck.layerNorm(y, w.f32("image_encoder.neck.1.weight", out), w.f32("image_encoder.neck.1.bias", out),
                 NECK_EPS);
-        y = conv3x3(neck, y, w.f32("image_encoder.neck.2.weight", "im2col", new int[] {out, out, 3, 3},
-                new int[] {9 * out, out}, t -> u.reshape(u.transpose(t, 2, 3, 1, 0), 9 * out, out)), grid, out);
+        y = conv3x3(neck, y, w.product("image_encoder.neck.2.weight", new int[] {out, out, 3, 3},
+                new int[] {9 * out, out}, t -> u.reshape(u.transpose(t, 2, 3, 1, 0), 9 * out, out), neck.precision),
+                grid, out);
         y = neck.layerNorm(y, w.f32("image_encoder.neck.3.weight", out), w.f32("image_encoder.neck.3.bias", out),
                 NECK_EPS);
         embeddingTokens = y;
@@ -162,7 +165,7 @@ final class TinyVitEncoderGraph {
         // window partition: (wy, iy, wx, ix, d) -> (wy, wx, iy, ix, d)
         h = nn.reshape(nn.transpose(nn.reshape(h, nw, ws, nw, ws, d), 0, 2, 1, 3, 4), nw * nw * n, d);
         h = nn.layerNorm(h, w.f32(p + "attn.norm.weight", d), w.f32(p + "attn.norm.bias", d), LN_EPS);
-        h = nn.linear(h, w.linearWeight(p + "attn.qkv.weight", 3 * d, d, Precision.FP32),
+        h = nn.linear(h, w.linearWeight(p + "attn.qkv.weight", 3 * d, d, nn.precision),
                 w.f32(p + "attn.qkv.bias", 3 * d));
         // qkv.view(B, N, heads, -1).split([kd, kd, kd]): per head q, k, v side by side -> (3, B, heads, N, kd)
         h = nn.transpose(nn.reshape(h, nw * nw, n, heads, 3, kd), 3, 0, 2, 1, 4);
@@ -175,7 +178,7 @@ final class TinyVitEncoderGraph {
         logits = nn.add(logits, attentionBias(p + "attn.attention_biases", heads, ws));
         Operand<TFloat32> o = nn.bmm(nn.softmax(logits), v, false, false); // (B, heads, N, kd)
         o = nn.reshape(nn.transpose(o, 0, 2, 1, 3), batch * n, d);
-        o = nn.linear(o, w.linearWeight(p + "attn.proj.weight", d, d, Precision.FP32), w.f32(p + "attn.proj.bias", d));
+        o = nn.linear(o, w.linearWeight(p + "attn.proj.weight", d, d, nn.precision), w.f32(p + "attn.proj.bias", d));
         // window reverse and crop
         o = nn.reshape(nn.transpose(nn.reshape(o, nw, nw, ws, ws, d), 0, 2, 1, 3, 4), padded, padded, d);
         if (padded > res) {
@@ -185,9 +188,9 @@ final class TinyVitEncoderGraph {
         x = nn.reshape(depthwise(nn, nn.reshape(x, 1, res, res, d), p + "local_conv.", d, 1, res, 1f), res * res, d);
         Operand<TFloat32> m = nn.layerNorm(x, w.f32(p + "mlp.norm.weight", d), w.f32(p + "mlp.norm.bias", d), LN_EPS);
         int hidden = TinyVitArchitecture.EXPANSION * d;
-        m = nn.gelu(nn.linear(m, w.linearWeight(p + "mlp.fc1.weight", hidden, d, Precision.FP32),
+        m = nn.gelu(nn.linear(m, w.linearWeight(p + "mlp.fc1.weight", hidden, d, nn.precision),
                 w.f32(p + "mlp.fc1.bias", hidden)));
-        m = nn.linear(m, w.linearWeight(p + "mlp.fc2.weight", d, hidden, Precision.FP32), w.f32(p + "mlp.fc2.bias", d));
+        m = nn.linear(m, w.linearWeight(p + "mlp.fc2.weight", d, hidden, nn.precision), w.f32(p + "mlp.fc2.bias", d));
         return nn.add(x, m);
     }
 
@@ -245,8 +248,9 @@ final class TinyVitEncoderGraph {
         if (inputScale != 1f) {
             kernel = u.mul(kernel, u.scalar(1f / inputScale));
         }
-        Operand<TFloat32> folded = w.derived(p + "folded.kernel", new int[] {in, out}, kernel);
-        return nn.tf.nn.biasAdd(nn.tf.linalg.matMul(x, folded), ss[1]);
+        Operand<? extends TType> folded = w.derivedProduct(p + "folded.kernel", new int[] {in, out}, kernel,
+                nn.precision);
+        return nn.linear(x, folded, ss[1]);
     }
 
     /**
@@ -296,7 +300,8 @@ final class TinyVitEncoderGraph {
      * shifted views side by side (size * size, 9c) times the (9c, out) kernel. oneDNN's direct convolution
      * measured about ten times slower here than the same multiply-adds as a matrix product.
      */
-    private static Operand<TFloat32> conv3x3(Nn nn, Operand<TFloat32> x, Operand<TFloat32> kernel, int size, int c) {
+    private static Operand<TFloat32> conv3x3(Nn nn, Operand<TFloat32> x, Operand<? extends TType> kernel, int size,
+                                             int c) {
         Operand<TFloat32> padded = nn.tf.pad(nn.reshape(x, size, size, c),
                 nn.tf.constant(new int[][] {{1, 1}, {1, 1}, {0, 0}}), nn.scalar(0f));
         List<Operand<TFloat32>> shifted = new ArrayList<>(9);

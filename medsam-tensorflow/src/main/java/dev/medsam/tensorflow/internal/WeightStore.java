@@ -116,6 +116,22 @@ final class WeightStore {
         return scope.readVariableOp(handle, TFloat32.class);
     }
 
+    /**
+     * {@link #derived} in the matrix-product type of {@code precision}: float32, or the expression rounded once to
+     * bfloat16 (folded convolution kernels used as product operands).
+     */
+    Operand<? extends TType> derivedProduct(String name, int[] shape, Operand<TFloat32> expression,
+                                            Precision precision) {
+        if (precision != Precision.BF16) {
+            return derived(name, shape, expression);
+        }
+        Ops scope = derivedScope;
+        VarHandleOp handle = scope.withName(safe(name + "@bf16")).varHandleOp(TBfloat16.class,
+                Shape.of(toLongs(shape)), VarHandleOp.sharedName("derived/" + name + "@bf16"));
+        derivedAssigns.add(scope.assignVariableOp(handle, scope.dtypes.cast(expression, TBfloat16.class)));
+        return scope.readVariableOp(handle, TBfloat16.class);
+    }
+
     private Operand<?> variable(String key, String id, int[] rawShape, int[] storedShape,
                                 Function<Operand<TFloat32>, Operand<TFloat32>> transform, Class<? extends TType> type) {
         Operand<?> existing = reads.get(id);

@@ -183,6 +183,29 @@ class LiteMedSamParityTest {
         checkCase("fundus_rgb");
     }
 
+    /**
+     * Both ct_wide boxes in one call run the batched decoder graph (BatchMatMulV2), one box alone the one-prompt
+     * graph (2-D MatMuls): both match the reference's logits at the same tolerance, and each other closely.
+     */
+    @Test
+    void twoBoxesInOneCallMatchTheReferenceAsOneBoxAtATimeDoes() throws Exception {
+        FloatTensor embedding = model.encode(fixture("ct_wide/input.npy"));
+        float[] lowres = fixture("ct_wide/lowres.npy").toArray();
+        float[][] boxes = {{40, 30, 175, 135}, {150, 50, 230, 115}};
+        FloatTensor[] both = model.predictBoxes(embedding, boxes);
+        assertTrue(both[0].hasShape(2, 1, 256, 256) && both[1].hasShape(2, 1), "batched output shapes");
+        float[] batched = both[0].toArray();
+        int plane = 256 * 256;
+        for (int b = 0; b < 2; b++) {
+            float[] alone = model.predictBoxes(embedding, new float[][] {boxes[b]})[0].toArray();
+            float[] inBatch = java.util.Arrays.copyOfRange(batched, b * plane, (b + 1) * plane);
+            float[] want = java.util.Arrays.copyOfRange(lowres, b * plane, (b + 1) * plane);
+            assertClose("ct_wide lowres " + b + " (batched graph)", want, inBatch, plane, 5e-5);
+            assertClose("ct_wide lowres " + b + " (one-prompt graph)", want, alone, plane, 5e-5);
+            assertClose("ct_wide lowres " + b + " one-prompt vs batched", inBatch, alone, plane, 2e-5);
+        }
+    }
+
     /** One array of an .npz (a zip of .npy files), through a temporary file. */
     private static FixtureArray npz(String file, String name) throws Exception {
         Path tmp = Files.createTempFile("npz-", ".npy");

@@ -8,6 +8,7 @@ import org.tensorflow.proto.RunMetadata;
 import org.tensorflow.proto.RunOptions;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -32,6 +33,54 @@ final class Profiler {
             sb.append(i == 0 ? "" : ", ").append(op.input(i).op().name().replaceAll(".*/", "")).append(op.input(i).shape());
         }
         return sb.append(")").toString();
+    }
+
+    /** Runs {@code runner} once with a full trace and returns the step statistics. */
+    static RunMetadata trace(Session.Runner runner) {
+        runner.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+        try (Result r = runner.runAndFetchMetadata()) {
+            return r.getMetadata().orElseThrow();
+        }
+    }
+
+    /**
+     * Prints each node's shortest time over several traced runs of the same call, summed by op type and listed by
+     * node: on a machine shared with other work the shortest of a node's times is the closest to its own cost.
+     */
+    static void printFastest(String title, List<RunMetadata> runs) {
+        Map<String, Double> fastest = new HashMap<>();
+        Map<String, String> typeOf = new HashMap<>();
+        for (RunMetadata md : runs) {
+            Map<String, Double> thisRun = new HashMap<>();
+            for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
+                for (NodeExecStats n : d.getNodeStatsList()) {
+                    double ms = (n.getOpEndRelMicros() - n.getOpStartRelMicros()) / 1000.0;
+                    String label = n.getTimelineLabel();
+                    String type = label.contains("= ") ? label.substring(label.indexOf("= ") + 2) : label;
+                    type = type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
+                    typeOf.put(n.getNodeName(), type);
+                    thisRun.merge(n.getNodeName(), ms, Double::sum);
+                }
+            }
+            thisRun.forEach((node, ms) -> fastest.merge(node, ms, Math::min));
+        }
+        Map<String, Double> byType = new HashMap<>();
+        Map<String, Integer> count = new HashMap<>();
+        double total = 0;
+        for (Map.Entry<String, Double> e : fastest.entrySet()) {
+            byType.merge(typeOf.get(e.getKey()), e.getValue(), Double::sum);
+            count.merge(typeOf.get(e.getKey()), 1, Integer::sum);
+            total += e.getValue();
+        }
+        System.out.printf("== %s: sum over nodes of each node's fastest time in %d runs: %.2f ms%n", title, runs.size(),
+                total);
+        byType.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(25)
+                .forEach(e -> System.out.printf("  %-28s %8.2f ms  (%d)%n", e.getKey(), e.getValue(), count.get(e.getKey())));
+        System.out.println("  -- top nodes");
+        fastest.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue()))
+                .limit(Integer.getInteger("top", 25))
+                .forEach(e -> System.out.printf("  %-60s %-22s %7.2f ms %s%n", e.getKey(), typeOf.get(e.getKey()),
+                        e.getValue(), describe(e.getKey())));
     }
 
     static void profile(String title, Session.Runner runner, Function<String, String> groupOfName) {

@@ -20,6 +20,30 @@ public final class Bilinear {
             throw new IllegalArgumentException("plane of " + inW + "x" + inH + " needs " + inW * inH + " values, got "
                     + in.length);
         }
+        return resize(in, inW, inW, inH, outW, outH);
+    }
+
+    /**
+     * Resizes the top-left {@code inW x inH} part of a row-major plane whose rows are {@code stride} values apart
+     * (a crop, without copying it out) to {@code outW x outH}.
+     *
+     * <p>Separable, and still bit for bit the formula above: the horizontal blends {@code l0x * p(r, x0) +
+     * l1x * p(r, x1)} of an output column depend only on the source row r, so each is computed once per source row
+     * a output row uses, not once per output row (when enlarging, several output rows share their source rows);
+     * the vertical blend of two such rows is then a contiguous loop the JIT vectorises. Java's float arithmetic is
+     * IEEE without contraction, so the same products and sums in the same order give the same floats.
+     *
+     * @throws IllegalArgumentException if a size is not positive, {@code stride < inW} or the plane is too short
+     */
+    public static float[] resize(float[] in, int stride, int inW, int inH, int outW, int outH) {
+        if (inW <= 0 || inH <= 0 || outW <= 0 || outH <= 0) {
+            throw new IllegalArgumentException("sizes must be positive: " + inW + "x" + inH + " to " + outW + "x"
+                    + outH);
+        }
+        if (stride < inW || in.length < (long) (inH - 1) * stride + inW) {
+            throw new IllegalArgumentException("a " + inW + "x" + inH + " plane with rows " + stride
+                    + " values apart does not fit in " + in.length + " values");
+        }
         int[] x0 = new int[outW];
         int[] x1 = new int[outW];
         float[] lx0 = new float[outW];
@@ -30,22 +54,40 @@ public final class Bilinear {
         float[] ly0 = new float[outH];
         float[] ly1 = new float[outH];
         axis(inH, outH, y0, y1, ly0, ly1);
+        // horizontal blends of the source rows in use, each row computed on first use (rows are used in order)
+        float[][] rows = new float[inH][];
         float[] out = new float[outW * outH];
         for (int y = 0; y < outH; y++) {
-            int r0 = y0[y] * inW;
-            int r1 = y1[y] * inW;
+            float[] top = blendedRow(rows, in, stride, y0[y], x0, x1, lx0, lx1);
+            float[] bottom = blendedRow(rows, in, stride, y1[y], x0, x1, lx0, lx1);
             float a0 = ly0[y];
             float a1 = ly1[y];
             int o = y * outW;
             for (int x = 0; x < outW; x++) {
-                float b0 = lx0[x];
-                float b1 = lx1[x];
-                float top = b0 * in[r0 + x0[x]] + b1 * in[r0 + x1[x]];
-                float bottom = b0 * in[r1 + x0[x]] + b1 * in[r1 + x1[x]];
-                out[o + x] = a0 * top + a1 * bottom;
+                out[o + x] = a0 * top[x] + a1 * bottom[x];
+            }
+            // rows above the next output row's first source row are not needed again: let them go
+            if (y + 1 < outH) {
+                for (int r = y0[y]; r < y0[y + 1]; r++) {
+                    rows[r] = null;
+                }
             }
         }
         return out;
+    }
+
+    private static float[] blendedRow(float[][] rows, float[] in, int stride, int r, int[] x0, int[] x1, float[] lx0,
+                                      float[] lx1) {
+        float[] row = rows[r];
+        if (row == null) {
+            int base = r * stride;
+            row = new float[x0.length];
+            for (int x = 0; x < row.length; x++) {
+                row[x] = lx0[x] * in[base + x0[x]] + lx1[x] * in[base + x1[x]];
+            }
+            rows[r] = row;
+        }
+        return row;
     }
 
     private static void axis(int in, int out, int[] i0, int[] i1, float[] l0, float[] l1) {

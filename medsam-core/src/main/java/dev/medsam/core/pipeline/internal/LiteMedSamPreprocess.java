@@ -134,12 +134,7 @@ public final class LiteMedSamPreprocess {
             throw new IllegalArgumentException("expected 256x256 logits, got " + logits256.length + " values");
         }
         int[] size = resizedSize(height, width);
-        int nh = size[0];
-        int nw = size[1];
-        float[] crop = new float[nh * nw];
-        for (int y = 0; y < nh; y++) {
-            System.arraycopy(logits256, y * SIZE, crop, y * nw, nw);
-        }
-        return Bilinear.resize(crop, nw, nh, width, height);
+        // the crop is the top-left nw x nh of the 256-wide plane: read in place
+        return Bilinear.resize(logits256, SIZE, size[1], size[0], width, height);
     }
 }
