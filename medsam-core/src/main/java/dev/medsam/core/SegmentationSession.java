@@ -714,7 +714,8 @@ public final class SegmentationSession implements AutoCloseable {
             }
             BackendOptions.Builder options = BackendOptions.builder().device(device).intraOpThreads(threads);
             backendOptions.forEach(options::extra);
-            Backend opened = Backends.open(backend, options.build());
+            BackendOptions settings = options.build();
+            Backend opened = backend.isPresent() ? Backends.open(backend.get(), settings) : Backends.open(settings);
             try {
                 start = lap(Stage.BACKEND, start);
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());

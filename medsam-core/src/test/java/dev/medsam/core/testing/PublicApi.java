@@ -44,6 +44,7 @@ public final class PublicApi {
 
     private final Map<Path, Set<String>> exportsByRoot = new HashMap<>();
     private final Set<String> problems = new TreeSet<>();
+    private final Set<String> optionalParameters = new TreeSet<>();
 
     private PublicApi() {
     }
@@ -56,6 +57,30 @@ public final class PublicApi {
      *                        public type (a wrong root would otherwise pass)
      */
     public static void assertNoInternalTypes(Class<?> anyClassOfModule) {
+        PublicApi check = scan(anyClassOfModule);
+        if (!check.problems.isEmpty()) {
+            throw new AssertionError(check.problems.size() + " public signature(s) of " + rootOf(anyClassOfModule)
+                    + " name types the module system hides from users:\n  " + String.join("\n  ", check.problems));
+        }
+    }
+
+    /**
+     * Checks that no public or protected constructor or method of the module's exported packages takes an
+     * {@link java.util.Optional} (house style: Optional only as a return type; an absent argument is an
+     * overload or a builder setting).
+     *
+     * @throws AssertionError listing every such parameter
+     */
+    public static void assertNoOptionalParameters(Class<?> anyClassOfModule) {
+        PublicApi check = scan(anyClassOfModule);
+        if (!check.optionalParameters.isEmpty()) {
+            throw new AssertionError(check.optionalParameters.size() + " public parameter(s) of "
+                    + rootOf(anyClassOfModule) + " take an Optional:\n  "
+                    + String.join("\n  ", check.optionalParameters));
+        }
+    }
+
+    private static PublicApi scan(Class<?> anyClassOfModule) {
         PublicApi check = new PublicApi();
         Path root = rootOf(anyClassOfModule);
         int checked = 0;
@@ -70,10 +95,7 @@ public final class PublicApi {
         if (checked == 0) {
             throw new AssertionError("no public types in the exported packages of " + root);
         }
-        if (!check.problems.isEmpty()) {
-            throw new AssertionError(check.problems.size() + " public signature(s) of " + root
-                    + " name types the module system hides from users:\n  " + String.join("\n  ", check.problems));
-        }
+        return check;
     }
 
     /** Public, and reachable: a nested type only if its enclosing type is API too. */
@@ -135,6 +157,10 @@ public final class PublicApi {
             Type[] params = e.getGenericParameterTypes();
             for (int i = 0; i < params.length; i++) {
                 check(name + " parameter " + (i + 1), params[i], new HashSet<>());
+                Type raw = params[i] instanceof ParameterizedType p ? p.getRawType() : params[i];
+                if (raw == java.util.Optional.class && e.getDeclaringClass().getName().startsWith(OURS)) {
+                    optionalParameters.add(name + " parameter " + (i + 1) + ": " + params[i].getTypeName());
+                }
             }
             for (Type t : e.getGenericExceptionTypes()) {
                 check(name + " throws", t, new HashSet<>());
