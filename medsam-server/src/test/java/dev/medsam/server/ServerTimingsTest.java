@@ -217,6 +217,26 @@ class ServerTimingsTest {
         }
     }
 
+    @Test
+    void theOpenApiDocumentNamesTheStages() throws Exception {
+        JsonNode doc;
+        try (var in = MedSamServer.class.getResourceAsStream("/dev/medsam/server/web/openapi.json")) {
+            doc = JSON.readTree(in);
+        }
+        JsonNode paths = doc.get("paths");
+        JsonNode encode = paths.get("/api/v1/encode").get("post").get("responses").get("200").get("content")
+                .get("application/json").get("schema");
+        assertEquals("number", encode.get("properties").get("timings").get("additionalProperties").get("type")
+                .asText());
+        String timings = encode.get("properties").get("timings").get("description").asText();
+        String segment = paths.get("/api/v1/segment").get("post").get("responses").get("200").get("description")
+                .asText();
+        for (String stage : SEGMENT_STAGES) {
+            assertTrue(segment.contains(stage), "the segment answer's Server-Timing names " + stage + ": " + segment);
+            assertTrue(timings.contains(stage), timings);
+        }
+    }
+
     private static HttpRequest post(MedSamServer server, String path, String body) {
         return HttpRequest.newBuilder(server.uri().resolve(path)).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
