@@ -77,7 +77,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <h2>Stage timings</h2>
  * A {@link StageListener} registered with {@link Builder#stageListener} hears how long each stage took: reading
  * the checkpoint, starting the backend, building the network, the preset, preprocessing, the encoder, each
- * decoder pass and its postprocessing.
+ * decoder pass and its postprocessing. {@link #listenOnCurrentThread} adds a listener for one thread's calls, to
+ * time one request among concurrent ones.
  *
  * <h2>Threads</h2>
  * Thread-safe: several threads may encode and prompt one session at once (the model is thread-safe; an image
@@ -104,6 +105,8 @@ public final class SegmentationSession implements AutoCloseable {
     private final StageListener listener;
     private final EmbeddingCache<EncodedImage> cache;
     private final AtomicReference<EncodedImage> current = new AtomicReference<>();
+    /** The listeners of the scopes open on each thread (innermost last), for per-request timings. */
+    private final ThreadLocal<List<StageListener>> scoped = new ThreadLocal<>();
     private final CallGuard guard = new CallGuard("the segmentation session");
 
     private SegmentationSession(SamModel model, List<AutoCloseable> owned, Pipeline pipeline, int cacheSize,
@@ -267,11 +270,51 @@ public final class SegmentationSession implements AutoCloseable {
         }
     }
 
-    /** Tells the listener that {@code stage} ran from {@code start} until now; returns now. */
+    /** Tells the listeners that {@code stage} ran from {@code start} until now; returns now. */
     private long report(Stage stage, long start) {
         long now = System.nanoTime();
-        listener.stageCompleted(stage, Duration.ofNanos(Math.max(0, now - start)));
+        Duration took = Duration.ofNanos(Math.max(0, now - start));
+        listener.stageCompleted(stage, took);
+        List<StageListener> own = scoped.get();
+        if (own != null) {
+            for (StageListener l : own) {
+                l.stageCompleted(stage, took);
+            }
+        }
         return now;
+    }
+
+    /**
+     * Reports the stages that the calling thread runs in this session to {@code listener} too (besides the
+     * builder's listener), until the returned scope is closed; stages that other threads run are not reported to
+     * it. This times one request on a session shared by concurrent requests, such as a server's. Scopes nest: an
+     * inner scope's listener and the outer ones all hear the stages run while it is open. See
+     * {@link StageListener} for what is reported.
+     *
+     * @return the scope; close it on this thread, innermost first (try-with-resources)
+     * @throws IllegalStateException if the session is closed
+     */
+    public StageListener.Scope listenOnCurrentThread(StageListener listener) {
+        Objects.requireNonNull(listener, "stage listener");
+        if (guard.isClosed()) {
+            throw new IllegalStateException("the segmentation session is closed");
+        }
+        List<StageListener> before = scoped.get();
+        List<StageListener> open = new ArrayList<>(before == null ? List.of() : before);
+        open.add(listener);
+        List<StageListener> mine = List.copyOf(open);
+        scoped.set(mine);
+        return new StageListener.Scope(Thread.currentThread(), () -> {
+            if (scoped.get() != mine) {
+                throw new IllegalStateException("a stage listener scope was closed while a scope opened after it on"
+                        + " the same thread is still open; close scopes innermost first");
+            }
+            if (before == null) {
+                scoped.remove();
+            } else {
+                scoped.set(before);
+            }
+        });
     }
 
     /**
@@ -678,7 +721,8 @@ public final class SegmentationSession implements AutoCloseable {
             }
             BackendOptions.Builder options = BackendOptions.builder().device(device).intraOpThreads(threads);
             backendOptions.forEach(options::extra);
-            Backend opened = Backends.open(backend, options.build());
+            BackendOptions settings = options.build();
+            Backend opened = backend.isPresent() ? Backends.open(backend.get(), settings) : Backends.open(settings);
             try {
                 start = lap(Stage.BACKEND, start);
                 SamModel model = opened.load(loaded.architecture(), loaded.weights());

@@ -21,6 +21,18 @@ import java.time.Duration;
  * session is shared: implementations must be thread-safe and cheap (they run inside the timed calls, holding
  * the session open). An exception thrown by the listener propagates to the caller of the session method.
  *
+ * <h2>One request among many</h2>
+ * The builder's listener hears every thread's stages. To time one request on a session that other requests share
+ * (a server), open a scope on the request's thread: the stages that thread runs are reported to the scope's
+ * listener as well, and another thread's stages never are. The session runs every stage on the thread that
+ * called it, so this attributes each stage to the request that ran it; a request that waits for an image that
+ * another request is encoding hears no encoder stage (that request does).
+ * <pre>{@code
+ * try (StageListener.Scope scope = session.listenOnCurrentThread(requestTimings)) {
+ *     session.segment(session.encode(slice), objects, false);
+ * }
+ * }</pre>
+ *
  * <h2>What is reported</h2>
  * Each stage as it completes; a stage that repeats (one decoder pass per group of same-structure prompts)
  * is reported once per run. An image found in the embedding cache reports no {@link Stage#PRESET},
@@ -47,6 +59,40 @@ public interface StageListener {
         DECODER,
         /** Logits of one decoder pass back to the image's size: probabilities and binary masks. */
         POSTPROCESS
+    }
+
+    /**
+     * Stages of one thread reported to a listener until {@link #close()}; see
+     * {@link SegmentationSession#listenOnCurrentThread(StageListener)}. Close it on the thread that opened it, in
+     * the reverse order of opening (try-with-resources does both). Not thread-safe: it belongs to its thread.
+     */
+    final class Scope implements AutoCloseable {
+        private final Thread owner;
+        private final Runnable end;
+        private boolean closed;
+
+        Scope(Thread owner, Runnable end) {
+            this.owner = owner;
+            this.end = end;
+        }
+
+        /**
+         * Stops reporting to the scope's listener. Idempotent.
+         *
+         * @throws IllegalStateException if called on another thread than the one that opened the scope, or
+         *                               while a scope opened later on the same thread is still open
+         */
+        @Override
+        public void close() {
+            if (Thread.currentThread() != owner) {
+                throw new IllegalStateException("a stage listener scope is closed on the thread that opened it ("
+                        + owner.getName() + "), not on " + Thread.currentThread().getName());
+            }
+            if (!closed) {
+                end.run();
+                closed = true;
+            }
+        }
     }
 
     /** A listener that ignores every report; what a session uses when none is registered. */

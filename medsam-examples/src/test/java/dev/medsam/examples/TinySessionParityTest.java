@@ -26,7 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -69,7 +68,7 @@ class TinySessionParityTest {
             return; // each test skips with the reason in requireFixtures(), never as "Tests run: 0"
         }
         SamCheckpoint tiny = SamCheckpoint.load(ParityFixtures.file("weights/tiny_sam.pth"));
-        backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
+        backend = Backends.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
         model = new CountingModel(backend.load(tiny.architecture(), tiny.weights()));
         session = SegmentationSession.of(model);
         encoded = session.setImage(ParityFixtures.tinyImage(), IntensityPreset.asIs());

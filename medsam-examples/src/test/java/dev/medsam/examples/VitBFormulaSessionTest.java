@@ -22,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 import static dev.medsam.examples.ParityFixtures.check;
 import static dev.medsam.examples.ParityFixtures.floats;
@@ -55,7 +54,7 @@ class VitBFormulaSessionTest {
         }
         SamCheckpoint checkpoint = FormulaWeights.vitBCheckpoint();
         assertEquals(SamArchitecture.VIT_B, checkpoint.architecture());
-        backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
+        backend = Backends.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
         model = backend.load(checkpoint.architecture(), checkpoint.weights());
         try (SegmentationSession session = SegmentationSession.of(model)) {
             EncodedImage reference = session.encoded(

@@ -54,7 +54,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Requests are served by a fixed pool of {@link Builder#threads} threads; 3D propagation runs as jobs on a thread
  * of its own. The server keeps no per-client state besides jobs, whose ids are 128 random bits, so one tab's
  * work does not show up in another's. Slice embeddings live in the session's cache, keyed by file, slice and
- * window: concurrent requests for one slice run the encoder once.
+ * window: concurrent requests for one slice run the encoder once. Each answer's {@code Server-Timing} comes from
+ * the session's stages on that request's thread ({@link SegmentationSession#listenOnCurrentThread}), so a request
+ * never reports another one's encoder.
  *
  * <h2>Lifecycle</h2>
  * {@link #close()} stops listening, cancels jobs and waits briefly for requests in flight; it is idempotent. The
@@ -213,7 +215,7 @@ public final class MedSamServer implements AutoCloseable {
 
         /** {@link #allowHost} for each name. */
         public Builder allowHosts(java.util.Collection<String> names) {
-            names.forEach(this::allowHost);
+            Objects.requireNonNull(names, "host names").forEach(this::allowHost);
             return this;
         }
 

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,7 +75,7 @@ final class TestServer implements AutoCloseable {
     static TestServer start(Path root, java.util.function.UnaryOperator<MedSamServer.Builder> settings)
             throws IOException {
         SamCheckpoint weights = SamCheckpoint.load(demoDir().resolve("tiny_sam.pth"));
-        Backend backend = Backends.open(Optional.empty(), BackendOptions.builder().intraOpThreads(2).build());
+        Backend backend = Backends.open(BackendOptions.builder().intraOpThreads(2).build());
         try {
             CountingModel model = new CountingModel(backend.load(weights.architecture(), weights.weights()));
             SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 32);

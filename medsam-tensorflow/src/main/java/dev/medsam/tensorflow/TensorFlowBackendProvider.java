@@ -21,7 +21,7 @@ import dev.medsam.tensorflow.internal.TfBackend;
  * about 14 MB of native memory each).
  *
  * <pre>{@code
- * try (Backend backend = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults());
+ * try (Backend backend = Backends.open("tensorflow", BackendOptions.defaults());
  *      SamModel model = backend.load(SamArchitecture.VIT_B, weights)) {
  *     ImageEmbedding embedding = model.imageEncoder().encode(image);
  *     MaskPrediction masks = model.predict(embedding, List.of(prompt), false);

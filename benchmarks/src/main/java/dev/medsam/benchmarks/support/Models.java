@@ -9,7 +9,6 @@ import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.FormulaWeights;
 
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The TensorFlow backend and models the benchmarks run, opened through core's SPI (benchmarks do not import
@@ -40,7 +39,7 @@ public final class Models {
                 .interOpThreads(interOpThreads)
                 .extra("precision", precision)
                 .build();
-        return Backends.open(Optional.of(BACKEND), options);
+        return Backends.open(BACKEND, options);
     }
 
     /** ViT-B with the parity fixtures' formula weights (built in memory, about 375 MB of heap). */

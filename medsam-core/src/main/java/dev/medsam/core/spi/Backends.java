@@ -12,7 +12,7 @@ import java.util.ServiceLoader;
 /**
  * Finds and opens a backend.
  *
- * <p>Selection order: the name passed to {@link #open(Optional, BackendOptions)}, else the system property
+ * <p>Selection order: the name passed to {@link #open(String, BackendOptions)}, else the system property
  * {@value #PROPERTY}, else every provider by descending priority until one opens. When none opens, the
  * {@link BackendException} lists every provider found and why each failed.
  */
@@ -36,19 +36,25 @@ public final class Backends {
         return list;
     }
 
-    /** Opens the best available backend: as {@code open(Optional.empty(), options)}. */
+    /**
+     * Opens the backend named by the system property {@value #PROPERTY}, or, without it, the first provider that
+     * opens in order of priority.
+     *
+     * @throws BackendException (kind UNAVAILABLE) if the property names no provider or no provider opens
+     */
     public static Backend open(BackendOptions options) {
-        return open(Optional.empty(), options);
+        return open(Optional.empty(), options, providers(), System.getProperty(PROPERTY));
     }
 
     /**
-     * Opens a backend.
+     * Opens the provider called {@code name} (case-insensitive, e.g. {@code tensorflow}); the system property is
+     * not consulted.
      *
-     * @param name an explicit provider name, or empty to use the system property, then priority
-     * @throws BackendException (kind UNAVAILABLE) if the named provider does not exist or no provider opens
+     * @throws BackendException (kind UNAVAILABLE) if no provider has that name or it does not open
      */
-    public static Backend open(Optional<String> name, BackendOptions options) {
-        return open(name, options, providers(), System.getProperty(PROPERTY));
+    public static Backend open(String name, BackendOptions options) {
+        Objects.requireNonNull(name, "backend name");
+        return open(Optional.of(name), options, providers(), System.getProperty(PROPERTY));
     }
 
     static Backend open(Optional<String> name, BackendOptions options, List<BackendProvider> providers,

@@ -70,6 +70,15 @@ class BackendsTest {
     }
 
     @Test
+    void thePublicOpenTakesANameOrNone() {
+        BackendException e = assertThrows(BackendException.class,
+                () -> Backends.open("no-such-backend", BackendOptions.defaults()));
+        assertEquals(BackendException.Kind.UNAVAILABLE, e.kind());
+        assertTrue(e.getMessage().contains("no backend named 'no-such-backend'"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> Backends.open((String) null, BackendOptions.defaults()));
+    }
+
+    @Test
     void whenNothingOpensEveryReasonIsListed() {
         List<BackendProvider> broken = List.of(new FakeProvider("a", 2, "no GPU"), new FakeProvider("b", 1, "no CPU"));
         BackendException e = assertThrows(BackendException.class,

@@ -5,7 +5,7 @@ import dev.medsam.core.Box;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
-import dev.medsam.core.StageListener;
+import dev.medsam.core.StageListener.Stage;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
@@ -23,8 +23,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
@@ -92,26 +96,17 @@ public final class DemoCommand implements Callable<Integer> {
         IntensityPreset window = IntensityPreset.ctWindow("soft-tissue");
         MedicalImage ct = timings.time("read image (DICOM)", () -> MedicalImages.read(DemoData.ctSlice()).image());
         String size = ct.width() + " x " + ct.height();
-        // The session picks the pipeline from the checkpoint (LiteMedSAM's for a TinyViT one); the stage names are
-        // asked for only while the session runs, after it is built.
-        Pipeline[] chosen = {Pipeline.MEDSAM};
-        StageListener listener = timings.listener(stage -> switch (stage) {
-            case CHECKPOINT -> "read checkpoint";
-            case BACKEND -> "start backend";
-            case NETWORK -> "build network";
-            case PRESET -> "CT window " + window.name();
-            case PREPROCESS -> "preprocess to " + chosen[0].inputSize() + " x " + chosen[0].inputSize();
-            case ENCODER -> "image encoder";
-            case DECODER -> "prompt encoder + mask decoder";
-            case POSTPROCESS -> "postprocess to " + size;
-        });
+        // The session's stages are collected by stage and named once the run is over: the names tell the input
+        // size of the pipeline that the session picks from the checkpoint (LiteMedSAM's for a TinyViT one).
+        Map<Stage, Duration> sessionStages = Collections.synchronizedMap(new EnumMap<>(Stage.class));
         try (SegmentationSession session = compute.applyTo(SegmentationSession.builder(model.path()), cl)
-                .device(chosenDevice).cacheSize(0).stageListener(listener).build()) {
-            chosen[0] = session.pipeline();
+                .device(chosenDevice).cacheSize(0)
+                .stageListener((stage, took) -> sessionStages.merge(stage, took, Duration::plus)).build()) {
             out.println(String.format(Locale.ROOT, "box: %s (x0,y0,x1,y1 in pixels); window: %s (40/400 HU); "
                     + "pipeline: %s", boxText(box), window.name(), session.pipeline().name()));
             out.flush();
             Segmentation result = session.segment(session.encode(ct, window), List.of(Prompts.of(box)), false).get(0);
+            sessionStages.forEach((stage, took) -> timings.add(stageName(stage, window, session.pipeline(), size), took));
             BinaryMask mask = result.binary();
             MedicalImage eightBit = window.apply(ct); // for the overlay: the slice as the network saw it
             Files.createDirectories(outDir);
@@ -157,6 +152,20 @@ public final class DemoCommand implements Callable<Integer> {
             return new CheckpointChoice(found.get(), cached ? "model cache" : "$MEDSAM_CHECKPOINT", false);
         }
         return new CheckpointChoice(DemoData.tinyCheckpoint(), "bundled tiny test checkpoint", true);
+    }
+
+    /** A session stage as the demo's table names it. */
+    private static String stageName(Stage stage, IntensityPreset window, Pipeline pipeline, String imageSize) {
+        return switch (stage) {
+            case CHECKPOINT -> "read checkpoint";
+            case BACKEND -> "start backend";
+            case NETWORK -> "build network";
+            case PRESET -> "CT window " + window.name();
+            case PREPROCESS -> "preprocess to " + pipeline.inputSize() + " x " + pipeline.inputSize();
+            case ENCODER -> "image encoder";
+            case DECODER -> "prompt encoder + mask decoder";
+            case POSTPROCESS -> "postprocess to " + imageSize;
+        };
     }
 
     private static String boxText(Box b) {

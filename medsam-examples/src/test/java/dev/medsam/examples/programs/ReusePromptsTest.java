@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +25,7 @@ class ReusePromptsTest {
         SamCheckpoint tiny = SamCheckpoint.load(DemoData.tinyCheckpoint());
         MedicalImage ct = MedicalImages.read(DemoData.ctSlice()).image();
         List<Box> boxes = List.of(DemoData.LIVER_BOX, new Box(350, 180, 450, 300), new Box(220, 330, 290, 400));
-        try (Backend backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
+        try (Backend backend = Backends.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
              CountingModel model = new CountingModel(backend.load(tiny.architecture(), tiny.weights()));
              SegmentationSession session = SegmentationSession.of(model)) {
             ReusePrompts.Outcome outcome = ReusePrompts.run(session, ct, boxes);

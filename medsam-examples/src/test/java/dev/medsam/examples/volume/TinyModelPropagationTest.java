@@ -64,7 +64,7 @@ class TinyModelPropagationTest {
     static void openModel() throws IOException {
         // the committed checkpoint: a fixture read here would skip the whole class ("Tests run: 0")
         SamCheckpoint tiny = SamCheckpoint.load(TinyCheckpoint.path());
-        backend = Backends.open(Optional.of("tensorflow"), BackendOptions.builder().intraOpThreads(2).build());
+        backend = Backends.open("tensorflow", BackendOptions.builder().intraOpThreads(2).build());
         model = new CountingModel(backend.load(tiny.architecture(), tiny.weights()));
     }
 

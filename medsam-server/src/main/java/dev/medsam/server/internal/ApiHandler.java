@@ -12,7 +12,6 @@ import dev.medsam.io.MedicalImages;
 import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.server.internal.ImageRoot.LoadedVolume;
 import dev.medsam.server.internal.Requests.SliceRequest;
-import dev.medsam.server.internal.SliceSegmenter.Clock;
 import dev.medsam.server.internal.SliceSegmenter.Encoded;
 
 import java.io.IOException;
@@ -239,13 +238,13 @@ public final class ApiHandler implements HttpHandler {
 
     private void encode(HttpExchange ex) throws IOException {
         SliceRequest r = Requests.slice(body(ex), false);
-        Clock clock = new Clock();
-        Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), clock);
-        ex.getResponseHeaders().set("Server-Timing", clock.header());
+        RequestTimings timings = new RequestTimings();
+        Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), timings);
+        ex.getResponseHeaders().set("Server-Timing", timings.header());
         ObjectNode o = Requests.JSON.createObjectNode().put("path", r.path()).put("slice", e.slice())
                 .put("window", e.preset().name());
         ObjectNode t = o.putObject("timings");
-        clock.stages().forEach(t::put);
+        timings.millis().forEach(t::put);
         json(ex, 200, o);
     }
 
@@ -254,9 +253,9 @@ public final class ApiHandler implements HttpHandler {
         boolean dicomSeg = r.format().equals(Requests.DICOM_SEG);
         // a SEG needs a DICOM source: refused before the model runs, as medsam segment --out x.dcm does
         Optional<DicomSeries> source = dicomSeg ? Optional.of(seg.source(root.load(r.path()))) : Optional.empty();
-        Clock clock = new Clock();
-        Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), clock);
-        List<BinaryMask> masks = segmenter.segment(e, r.objects(), clock);
+        RequestTimings timings = new RequestTimings();
+        Encoded e = segmenter.encode(r.path(), r.slice(), r.window(), timings);
+        List<BinaryMask> masks = segmenter.segment(e, r.objects(), timings);
         String ext = switch (r.format()) {
             case "npy" -> ".npy";
             case "nifti" -> ".nii.gz";
@@ -268,9 +267,9 @@ public final class ApiHandler implements HttpHandler {
                 ? encode(f -> seg.writeSlice(f, source.get(), e.slice(), MedicalImages.labelMap(masks, e.rawPlane()),
                         r.labels(), r.path()), ext)
                 : encode(f -> MedicalImages.writeLabels(masks, e.rawPlane(), f), ext);
-        clock.lap("write");
+        timings.lap("write");
         Headers h = ex.getResponseHeaders();
-        h.set("Server-Timing", clock.header());
+        h.set("Server-Timing", timings.header());
         h.set("X-MedSAM-Window", e.preset().name());
         h.set("X-MedSAM-Pixels", String.join(",", masks.stream().map(m -> Long.toString(m.count())).toList()));
         h.set("Content-Disposition", "attachment; filename=\"mask" + ext + "\"");

@@ -8,6 +8,7 @@ import dev.medsam.core.Prompt;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.StageListener;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.server.internal.ImageRoot.LoadedVolume;
@@ -33,30 +34,6 @@ public final class SliceSegmenter {
     public SliceSegmenter(SegmentationSession session, ImageRoot root) {
         this.session = session;
         this.root = root;
-    }
-
-    /** Timings of one request, milliseconds per stage. */
-    public static final class Clock {
-        private final java.util.LinkedHashMap<String, Double> stages = new java.util.LinkedHashMap<>();
-        private long last = System.nanoTime();
-
-        public void lap(String stage) {
-            long now = System.nanoTime();
-            stages.merge(stage, (now - last) / 1e6, Double::sum);
-            last = now;
-        }
-
-        public java.util.Map<String, Double> stages() {
-            return java.util.Collections.unmodifiableMap(stages);
-        }
-
-        /** As a Server-Timing header value: {@code load;dur=1.2, encode;dur=812.0, ...}. */
-        public String header() {
-            StringBuilder b = new StringBuilder();
-            stages.forEach((k, v) -> b.append(b.length() == 0 ? "" : ", ").append(k).append(";dur=")
-                    .append(String.format(java.util.Locale.ROOT, "%.1f", v)));
-            return b.toString();
-        }
     }
 
     /** The image, the plane to segment and its encoded form. */
@@ -87,32 +64,38 @@ public final class SliceSegmenter {
         return window.orElseGet(() -> IntensityPreset.defaultFor(v.image()));
     }
 
-    /** Loads, presets and encodes (or finds cached) the slice. */
-    public Encoded encode(String path, Optional<Integer> slice, Optional<IntensityPreset> window, Clock clock) {
+    /** Loads, presets and encodes (or finds cached) the slice; the stages go to {@code timings}. */
+    public Encoded encode(String path, Optional<Integer> slice, Optional<IntensityPreset> window,
+                          RequestTimings timings) {
         LoadedVolume v = root.load(path);
         int k = sliceOf(v, slice);
         IntensityPreset preset = presetFor(v, window);
-        clock.lap("load");
+        timings.lap("load");
         MedicalImage eight = root.eightBit(v, preset);
         MedicalImage modelView = v.plane(eight, k);
-        clock.lap("preset");
-        // The key names the file's content stamp, slice and preset: equal keys mean equal model inputs.
-        EncodedImage encoded = session.encode(modelView, IntensityPreset.asIs(), v.key() + "|slice " + k + "|"
-                + preset);
-        clock.lap("encode");
+        timings.lap("preprocess");
+        EncodedImage encoded;
+        try (StageListener.Scope scope = session.listenOnCurrentThread(timings)) {
+            // The key names the file's content stamp, slice and preset: equal keys mean equal model inputs.
+            encoded = session.encode(modelView, IntensityPreset.asIs(), v.key() + "|slice " + k + "|" + preset);
+        }
+        timings.lap("encode");
         return new Encoded(v, k, preset, v.plane(v.image(), k), encoded);
     }
 
     /** Segments the objects on an encoded slice; the masks in object order, at the slice's size. */
-    public List<BinaryMask> segment(Encoded e, List<ObjectPrompt> objects, Clock clock) {
+    public List<BinaryMask> segment(Encoded e, List<ObjectPrompt> objects, RequestTimings timings) {
         int w = e.rawPlane().width();
         int h = e.rawPlane().height();
         List<Prompts> prompts = new ArrayList<>(objects.size());
         for (int i = 0; i < objects.size(); i++) {
             prompts.add(clip(objects.get(i), i, w, h));
         }
-        List<Segmentation> result = session.segment(e.image(), prompts, false);
-        clock.lap("decode");
+        List<Segmentation> result;
+        try (StageListener.Scope scope = session.listenOnCurrentThread(timings)) {
+            result = session.segment(e.image(), prompts, false);
+        }
+        timings.lap("decode");
         List<BinaryMask> masks = new ArrayList<>(result.size());
         for (Segmentation s : result) {
             masks.add(s.binary());

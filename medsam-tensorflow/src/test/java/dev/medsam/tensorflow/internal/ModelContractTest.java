@@ -17,7 +17,6 @@ import org.junit.jupiter.api.TestInstance;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -66,7 +65,7 @@ class ModelContractTest {
         BackendProvider p = providers.stream().filter(x -> x.name().equals("tensorflow")).findFirst().orElseThrow();
         assertInstanceOf(TensorFlowBackendProvider.class, p);
         assertEquals(100, p.priority());
-        try (Backend b = Backends.open(Optional.of("tensorflow"), BackendOptions.defaults())) {
+        try (Backend b = Backends.open("tensorflow", BackendOptions.defaults())) {
             assertEquals("tensorflow", b.name());
             assertEquals(BackendOptions.defaults().toString(), b.options().toString());
         }

@@ -6,6 +6,7 @@ import dev.medsam.core.EncodedImage;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
 import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.internal.ModelFrame;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.pipeline.Pipeline;
 import dev.medsam.core.spi.ModelPrompt;
@@ -56,11 +57,13 @@ public final class SessionSliceSegmenter implements SliceSegmenter {
             throw new IllegalArgumentException(boxes.size() + " boxes but " + frameBoxes.size() + " frame boxes");
         }
         EncodedImage encoded = session.encode(slice.image(), IntensityPreset.asIs(), slice.cacheKey());
+        // the frame is a function of pipeline and size, so it is rebuilt here rather than exposed by EncodedImage
+        ModelFrame frame = ModelFrame.of(encoded.pipeline(), encoded.width(), encoded.height());
         List<ModelPrompt> prompts = new ArrayList<>(boxes.size());
         for (int i = 0; i < boxes.size(); i++) {
             Box b = boxes.get(i);
             prompts.add(frameBoxes.get(i).map(f -> ModelPrompt.builder().box(f).build())
-                    .orElseGet(() -> encoded.frame().toModel(Prompts.of(b))));
+                    .orElseGet(() -> frame.toModel(Prompts.of(b))));
         }
         List<Segmentation> results = session.segmentInModelFrame(encoded, prompts, false);
         List<BinaryMask> masks = new ArrayList<>(results.size());

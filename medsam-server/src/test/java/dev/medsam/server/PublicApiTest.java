@@ -1,0 +1,21 @@
+package dev.medsam.server;
+
+import dev.medsam.core.testing.PublicApi;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No public or protected signature of server's exported packages names a type users cannot see, and none takes an
+ * Optional (issue 16).
+ */
+class PublicApiTest {
+
+    @Test
+    void exportedSignaturesNameOnlyExportedTypes() {
+        PublicApi.assertNoInternalTypes(MedSamServer.class);
+    }
+
+    @Test
+    void noPublicMethodTakesAnOptional() {
+        PublicApi.assertNoOptionalParameters(MedSamServer.class);
+    }
+}
