@@ -112,6 +112,7 @@ final class TestServer implements AutoCloseable {
             assertTrue(message.contains(f), "'" + message + "' should mention '" + f + "'");
         }
         assertFalse(body.contains("\tat "), "no stack trace: " + body);
+        assertFalse(body.contains(root.toRealPath().toString()), "the served folder's absolute path stays private: " + body);
         return message;
     }
 

@@ -80,13 +80,14 @@ public final class ApiHandler implements HttpHandler {
                 secure(ex);
                 route(ex);
             } catch (HttpError e) {
-                error(ex, e.status(), e.getMessage());
+                error(ex, e.status(), root.withoutRoot(e.getMessage()));
             } catch (IllegalArgumentException e) {
-                error(ex, 400, e.getMessage());
+                error(ex, 400, root.withoutRoot(e.getMessage()));
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.ERROR, "request " + ex.getRequestMethod() + " " + ex.getRequestURI()
                         + " failed", e);
-                error(ex, 500, "internal error (" + e.getClass().getSimpleName() + "): " + e.getMessage());
+                error(ex, 500, "internal error (" + e.getClass().getSimpleName() + "): "
+                        + root.withoutRoot(e.getMessage()));
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "answering " + ex.getRequestURI() + " failed: " + e.getMessage());
@@ -292,7 +293,7 @@ public final class ApiHandler implements HttpHandler {
         }
         if (j.state() != Jobs.State.DONE) {
             throw new HttpError(409, "job " + id + " is " + j.state().name().toLowerCase(Locale.ROOT)
-                    + (j.error().isEmpty() ? "" : " (" + j.error() + ")") + "; its result is not there");
+                    + (j.error().isEmpty() ? "" : " (" + root.withoutRoot(j.error()) + ")") + "; its result is not there");
         }
         String format = q.getOrDefault("format", "nifti");
         String ext = switch (format) {
@@ -329,7 +330,7 @@ public final class ApiHandler implements HttpHandler {
                 .put("state", j.state().name().toLowerCase(Locale.ROOT)).put("done", j.done())
                 .put("total", j.total());
         if (!j.error().isEmpty()) {
-            o.put("error", j.error());
+            o.put("error", root.withoutRoot(j.error()));
         }
         j.result().ifPresent(r -> {
             ArrayNode objs = o.putArray("objects");

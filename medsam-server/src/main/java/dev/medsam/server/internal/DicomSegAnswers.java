@@ -8,7 +8,6 @@ import dev.medsam.io.dicom.DicomSeries;
 import dev.medsam.io.dicom.SegmentDescription;
 import dev.medsam.server.internal.ImageRoot.LoadedVolume;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,11 +54,11 @@ public final class DicomSegAnswers {
             series = Files.isDirectory(file) ? DicomSeries.open(file) : DicomSeries.of(List.of(file));
         } catch (IOException | IllegalArgumentException e) {
             throw new HttpError(422, "path '" + v.path() + "': cannot be the source of a DICOM SEG: "
-                    + relative(e.getMessage()));
+                    + root.withoutRoot(e.getMessage()));
         }
         for (DicomFile f : series.files()) {
             if (f.frameCount() != 1) {
-                throw new HttpError(422, "path '" + v.path() + "': " + relative(f.path().toString())
+                throw new HttpError(422, "path '" + v.path() + "': " + root.withoutRoot(f.path().toString())
                         + " is a multi-frame DICOM image (" + f.frameCount() + " frames); DICOM SEG answers support "
                         + "single-frame sources only (ask for nifti instead)");
             }
@@ -81,7 +80,7 @@ public final class DicomSegAnswers {
         try {
             writer(names).write(out, source.files().get(source.size() > 1 ? slice : 0), labels);
         } catch (IllegalArgumentException e) {
-            throw new HttpError(422, "path '" + path + "': " + relative(e.getMessage()));
+            throw new HttpError(422, "path '" + path + "': " + root.withoutRoot(e.getMessage()));
         }
     }
 
@@ -92,7 +91,7 @@ public final class DicomSegAnswers {
         try {
             writer(names).write(out, source, labels);
         } catch (IllegalArgumentException e) {
-            throw new HttpError(422, "path '" + path + "': " + relative(e.getMessage()));
+            throw new HttpError(422, "path '" + path + "': " + root.withoutRoot(e.getMessage()));
         }
     }
 
@@ -116,8 +115,4 @@ public final class DicomSegAnswers {
     }
 
     /** {@code message} without the served folder's absolute path, which the client need not learn. */
-    private String relative(String message) {
-        String m = message == null ? "" : message;
-        return m.replace(root.root() + File.separator, "").replace(root.root().toString(), ".");
-    }
 }

@@ -65,6 +65,16 @@ public final class ImageRoot {
     }
 
     /**
+     * {@code message} with the served folder's absolute path taken out (files under it named relative to it, the
+     * folder itself as {@code .}): messages from the readers name the files they read, and a client must not
+     * learn where the server keeps its images.
+     */
+    public String withoutRoot(String message) {
+        String m = message == null ? "" : message;
+        return m.replace(root + java.io.File.separator, "").replace(root.toString(), ".");
+    }
+
+    /**
      * The file or folder that {@code relative} names under the root, after following symbolic links.
      *
      * @throws HttpError 400 for absolute paths, {@code ..} and odd characters; 404 if it does not exist; 403 if
@@ -253,7 +263,7 @@ public final class ImageRoot {
             stamp = p + "|" + a.lastModifiedTime().toMillis() + "|" + a.size()
                     + (a.isDirectory() ? "|" + directoryStamp(p) : "");
         } catch (IOException e) {
-            return new Entry(rel, kind, "", new int[0], 0, "", "cannot be read: " + e.getMessage());
+            return new Entry(rel, kind, "", new int[0], 0, "", "cannot be read: " + withoutRoot(e.getMessage()));
         }
         Entry known = described.get(stamp);
         if (known != null) {
@@ -273,7 +283,7 @@ public final class ImageRoot {
             return new Entry(rel, kind, v.format().name().toLowerCase(Locale.ROOT), v.image().dims(), v.slices(),
                     v.image().modality().orElse(""), "");
         } catch (HttpError e) {
-            return new Entry(rel, kind, "", new int[0], 0, "", e.getMessage());
+            return new Entry(rel, kind, "", new int[0], 0, "", withoutRoot(e.getMessage()));
         }
     }
 
