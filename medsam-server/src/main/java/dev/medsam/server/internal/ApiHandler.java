@@ -325,7 +325,7 @@ public final class ApiHandler implements HttpHandler {
         bytes(ex, 200, contentType(ext), out);
     }
 
-    private static ObjectNode jobJson(Jobs.Job j) {
+    private ObjectNode jobJson(Jobs.Job j) {
         ObjectNode o = Requests.JSON.createObjectNode().put("id", j.id()).put("path", j.path())
                 .put("state", j.state().name().toLowerCase(Locale.ROOT)).put("done", j.done())
                 .put("total", j.total());
