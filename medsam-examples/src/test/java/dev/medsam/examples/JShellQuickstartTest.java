@@ -6,6 +6,7 @@ import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.testing.JavaProcess;
 import dev.medsam.io.MedicalImages;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +25,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * medsam-examples/quickstart.jsh run by the JDK's jshell, non-interactively, the way bin/medsam-jshell starts it
  * (JShell's default startup, then startup.jsh), with this build's class path.
+ *
+ * <p>Tagged {@code slow}: jshell starts two JVMs and compiles every snippet (about 11 s on 2 cores); {@code .ci/run}
+ * runs it with {@code -Pslow-tests}. {@code QuickStartTest} runs the same steps through the API in the default run.
  */
+@Tag("slow")
 class JShellQuickstartTest {
 
     @TempDir

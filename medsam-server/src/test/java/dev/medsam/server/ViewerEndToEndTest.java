@@ -10,6 +10,7 @@ import dev.medsam.io.MedicalImages;
 import dev.medsam.io.dicom.DicomSegmentation;
 import dev.medsam.io.dicom.DicomSeries;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -38,7 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The page in a real headless Chromium, driven with real mouse and wheel events: draw a box on the CT slice and
  * compare the overlay's pixels with the Java API's mask for the same box; scroll the 3-slice series; propagate;
  * download. Skips when Debian's chromium or chromedriver is missing (CI installs them).
+ *
+ * <p>Tagged {@code slow} (a browser and a driver process, about 25 s on 2 cores): {@code .ci/run} runs it with
+ * {@code -Pslow-tests}; {@link ServerApiTest} covers every endpoint the page calls in the default run.
  */
+@Tag("slow")
 class ViewerEndToEndTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");

@@ -185,10 +185,12 @@ class LiteMedSamPipelineTest {
                 float[] wantProb = new float[plane];
                 System.arraycopy(probs, b * plane, wantProb, 0, plane);
                 Tolerance.assertClose(c + " prob " + b, wantProb, m.probability().toArray(), 5e-5);
+                // toArray() copies the whole mask: once per mask, not once per pixel (that took 20 s)
+                byte[] binary = m.binary().toArray();
                 for (int i = 0; i < plane; i++) {
                     boolean want = masks[b * plane + i] != 0;
                     if (Math.abs(wantProb[i] - 0.5f) > 1e-4) {
-                        assertEquals(want, m.binary().toArray()[i] != 0, c + " mask " + b + " pixel " + i);
+                        assertEquals(want, binary[i] != 0, c + " mask " + b + " pixel " + i);
                     }
                 }
             }

@@ -1,5 +1,6 @@
 package dev.medsam.core.testing;
 
+import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -7,6 +8,12 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
+import java.util.List;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -24,10 +31,21 @@ public final class PackageCycles {
 
     /** Checks every package below {@code rootPackage} (for example {@code dev.medsam.core}). */
     public static void assertNone(String rootPackage) {
+        // Only the module's own classes matter for cycles between its packages. importPackages() would open every
+        // jar on the class path (TensorFlow's native jars, Spark's) to look for the package, and the classes ours
+        // refer to would be read from there one by one; both took seconds per module and decide nothing here, so
+        // the folders holding the package are imported and everything else stays a stub.
+        ArchConfiguration.get().setResolveMissingDependenciesFromClassPath(false);
+        List<URL> folders;
+        try {
+            folders = Collections.list(PackageCycles.class.getClassLoader().getResources(rootPackage.replace('.', '/')))
+                    .stream().filter(u -> u.getProtocol().equals("file")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the class path folders of " + rootPackage, e);
+        }
         JavaClasses classes = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-                .importPackages(rootPackage);
+                .importUrls(folders);
         if (classes.isEmpty()) {
             throw new AssertionError("no classes found below " + rootPackage + ": wrong package name?");
         }

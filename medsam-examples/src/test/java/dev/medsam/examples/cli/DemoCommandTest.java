@@ -14,6 +14,7 @@ import dev.medsam.examples.ModelCache;
 import dev.medsam.io.MedicalImages;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,8 +164,13 @@ class DemoCommandTest {
         assertFalse(Files.exists(dir.resolve("out")), "nothing written when the model does not load");
     }
 
-    /** The launcher's way: a new JVM in a fresh working folder, no model anywhere, outputs in ./medsam-demo. */
+    /**
+     * The launcher's way: a new JVM in a fresh working folder, no model anywhere, outputs in ./medsam-demo. Tagged
+     * {@code slow} (a second JVM that loads TensorFlow): {@code .ci/run} runs it with {@code -Pslow-tests}, besides
+     * the demo it runs on the module path and from the unpacked distribution; the tests above run it in-process.
+     */
     @Test
+    @Tag("slow")
     void runsAsItsOwnProcessFromAnyFolderWithNothingButTheClassPath() throws Exception {
         Path work = Files.createDirectories(dir.resolve("fresh"));
         Map<String, String> env = new HashMap<>();
