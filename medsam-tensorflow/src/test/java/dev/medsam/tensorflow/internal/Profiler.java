@@ -54,10 +54,8 @@ final class Profiler {
             Map<String, Double> thisRun = new HashMap<>();
             for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
                 for (NodeExecStats n : d.getNodeStatsList()) {
-                    double ms = (n.getOpEndRelMicros() - n.getOpStartRelMicros()) / 1000.0;
-                    String label = n.getTimelineLabel();
-                    String type = label.contains("= ") ? label.substring(label.indexOf("= ") + 2) : label;
-                    type = type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
+                    double ms = millis(n);
+                    String type = opType(n);
                     typeOf.put(n.getNodeName(), type);
                     thisRun.merge(n.getNodeName(), ms, Double::sum);
                 }
@@ -98,10 +96,8 @@ final class Profiler {
         double total = 0;
         for (DeviceStepStats d : md.getStepStats().getDevStatsList()) {
             for (NodeExecStats n : d.getNodeStatsList()) {
-                double ms = (n.getOpEndRelMicros() - n.getOpStartRelMicros()) / 1000.0;
-                String label = n.getTimelineLabel();
-                String type = label.contains("= ") ? label.substring(label.indexOf("= ") + 2) : label;
-                type = type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
+                double ms = millis(n);
+                String type = opType(n);
                 byType.merge(type, ms, Double::sum);
                 count.merge(type, 1, Integer::sum);
                 byGroup.merge(groupOfName.apply(n.getNodeName()), ms, Double::sum);
@@ -119,5 +115,17 @@ final class Profiler {
         System.out.println("  -- by group");
         byGroup.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(25)
                 .forEach(e -> System.out.printf("  %-40s %8.1f ms%n", e.getKey(), e.getValue()));
+    }
+
+    /** The node's time on the device, in milliseconds. */
+    private static double millis(NodeExecStats n) {
+        return (n.getOpEndRelMicros() - n.getOpStartRelMicros()) / 1000.0;
+    }
+
+    /** The op type from a timeline label such as {@code "name = MatMul(a, b)"}. */
+    private static String opType(NodeExecStats n) {
+        String label = n.getTimelineLabel();
+        String type = label.contains("= ") ? label.substring(label.indexOf("= ") + 2) : label;
+        return type.contains("(") ? type.substring(0, type.indexOf('(')) : type;
     }
 }
