@@ -58,7 +58,22 @@ public interface StageListener {
         /** The prompt encoder and mask decoder, one batched pass. */
         DECODER,
         /** Logits of one decoder pass back to the image's size: probabilities and binary masks. */
-        POSTPROCESS
+        POSTPROCESS;
+
+        /**
+         * The coarser step this stage belongs to, the name under which {@code medsam segment --timings} and
+         * {@code medsam serve}'s Server-Timing header add it up: {@code load} (checkpoint, backend, network),
+         * {@code preprocess} (preset and preprocessing), {@code encode}, {@code decode} or {@code postprocess}.
+         */
+        public String step() {
+            return switch (this) {
+                case CHECKPOINT, BACKEND, NETWORK -> "load";
+                case PRESET, PREPROCESS -> "preprocess";
+                case ENCODER -> "encode";
+                case DECODER -> "decode";
+                case POSTPROCESS -> "postprocess";
+            };
+        }
     }
 
     /**

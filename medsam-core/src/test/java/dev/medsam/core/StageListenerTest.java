@@ -108,4 +108,15 @@ class StageListenerTest {
         assertThrows(NullPointerException.class,
                 () -> SegmentationSession.builder(java.nio.file.Path.of("x.pth")).stageListener(null));
     }
+
+    @Test
+    void eachStageBelongsToOneOfTheFiveStepsTheCommandsPrint() {
+        java.util.Map<Stage, String> steps = new java.util.EnumMap<>(Stage.class);
+        for (Stage s : Stage.values()) {
+            steps.put(s, s.step());
+        }
+        assertEquals(java.util.Map.of(Stage.CHECKPOINT, "load", Stage.BACKEND, "load", Stage.NETWORK, "load",
+                Stage.PRESET, "preprocess", Stage.PREPROCESS, "preprocess", Stage.ENCODER, "encode",
+                Stage.DECODER, "decode", Stage.POSTPROCESS, "postprocess"), steps);
+    }
 }

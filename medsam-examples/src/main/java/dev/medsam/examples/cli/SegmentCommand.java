@@ -187,13 +187,7 @@ public final class SegmentCommand implements Callable<Integer> {
         IntensityPreset preset = preset(presetChoice, input.source());
         clock.lap("load");
 
-        StageListener listener = clock.listener(stage -> switch (stage) {
-            case CHECKPOINT, BACKEND, NETWORK -> "load";
-            case PRESET, PREPROCESS -> "preprocess";
-            case ENCODER -> "encode";
-            case DECODER -> "decode";
-            case POSTPROCESS -> "postprocess";
-        });
+        StageListener listener = clock.listener(StageListener.Stage::step);
         List<Segmentation> results;
         MedicalImage modelView;
         String architecture;

@@ -34,20 +34,9 @@ public final class RequestTimings implements StageListener {
     /** Nanoseconds the session reported since {@link #mark}: already booked under the session's stages. */
     private long reportedSinceMark;
 
-    /** The name a session stage is booked under (that of {@code medsam segment --timings}). */
-    public static String nameOf(Stage stage) {
-        return switch (stage) {
-            case CHECKPOINT, BACKEND, NETWORK -> "load";
-            case PRESET, PREPROCESS -> "preprocess";
-            case ENCODER -> "encode";
-            case DECODER -> "decode";
-            case POSTPROCESS -> "postprocess";
-        };
-    }
-
     @Override
     public synchronized void stageCompleted(Stage stage, Duration duration) {
-        nanos.merge(nameOf(stage), duration.toNanos(), Long::sum);
+        nanos.merge(stage.step(), duration.toNanos(), Long::sum);
         reportedSinceMark += duration.toNanos();
     }
 
