@@ -42,6 +42,7 @@ class TinyParityTest {
     private TfBackend backend;
     private TfSamModel model;
     private Map<String, FloatTensor> encoded;
+    private ImageEmbedding embedding;
 
     @BeforeAll
     void setUp() {
@@ -65,6 +66,14 @@ class TinyParityTest {
         return encoded;
     }
 
+    /** {@code encode()} of the fixture input on the .pth model, computed once (skips without the fixtures). */
+    private synchronized ImageEmbedding embedding() {
+        if (embedding == null) {
+            embedding = model.imageEncoder().encode(TinyModel.input());
+        }
+        return embedding;
+    }
+
     @Test
     void theArchitectureIsInferredFromTheWeights() throws Exception {
         assertEquals(TinyModel.architecture(), SamArchitecture.infer(TinyModel.weights()));
@@ -77,7 +86,7 @@ class TinyParityTest {
         var safetensors = Checkpoints.read(Fixtures.samParity("weights/tiny_sam.safetensors"));
         try (TfSamModel fromSafetensors = (TfSamModel) backend.load(SamArchitecture.infer(safetensors), safetensors)) {
             ImageTensor input = TinyModel.input();
-            assertArrayEquals(model.imageEncoder().encode(input).tensor().toArray(),
+            assertArrayEquals(embedding().tensor().toArray(),
                     fromSafetensors.imageEncoder().encode(input).tensor().toArray(), "embeddings");
             ImageEmbedding reference = ImageEmbedding.of(SamParity.tensor("tiny/image_embeddings.npy"));
             List<ModelPrompt> batch = SamParity.prompts("point_box");
@@ -90,7 +99,7 @@ class TinyParityTest {
     void theFusedEncoderRunGivesTheEmbeddingOfTheIntermediateRun() {
         // encode() (which also fills the decoder cache) and the intermediate-output run compute the same thing; not
         // bit for bit, since grappler fuses differently when intermediate outputs are fetched
-        ImageEmbedding e = model.imageEncoder().encode(TinyModel.input());
+        ImageEmbedding e = embedding();
         Tolerance.assertClose("encode vs intermediates", encoded().get("image_embeddings").toArray(),
                 e.tensor().toArray(), 1e-5);
     }

@@ -1,6 +1,5 @@
 package dev.medsam.core.testing.conformance;
 
-import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageTensor;
@@ -9,10 +8,10 @@ import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.TinyCheckpoint;
 import dev.medsam.core.testing.Tolerance;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>Results must be equal within {@value #SAME_RESULT_TOL} (absolute): the same float32 graph on the same input;
  * only a different summation order (another kernel, another thread split) may change the last bits.
+ *
+ * <p>Runs on the {@link SharedTinyModel} (calls on a loaded model, not its loading), and encodes each synthetic
+ * input serially once, before the tests: those embeddings are the serial results the parallel encodes must equal,
+ * and the images the decode tests decode.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedTinyModel.Resolver.class)
 public abstract class ConcurrencyConformance extends BackendConformance {
 
     /** Serial vs parallel, and split vs fused, on the same input: float32 rounding only. */
@@ -43,33 +47,30 @@ public abstract class ConcurrencyConformance extends BackendConformance {
 
     private static final int THREADS = 4;
 
-    private Backend backend;
+    /** The synthetic inputs every test here works on (seeds of {@link TinyCheckpoint#syntheticInput}). */
+    private static final int[] SEEDS = {3, 4};
+
     private SamModel model;
     private List<ImageTensor> inputs;
+    /** The model's embeddings of {@link #inputs}, encoded one after another on one thread: the serial results. */
+    private List<ImageEmbedding> images;
 
     protected ConcurrencyConformance(String providerName) {
         super(providerName);
     }
 
     @BeforeAll
-    void openModel() {
-        backend = openBackend();
-        model = loadTiny(backend);
-        inputs = List.of(TinyCheckpoint.syntheticInput(3), TinyCheckpoint.syntheticInput(4));
-    }
-
-    @AfterAll
-    void closeModel() {
-        if (backend != null) {
-            backend.close();
-        }
+    void openModel(SharedTinyModel shared) {
+        model = shared.model();
+        inputs = List.of(TinyCheckpoint.syntheticInput(SEEDS[0]), TinyCheckpoint.syntheticInput(SEEDS[1]));
+        images = List.of(shared.syntheticEmbedding(SEEDS[0]), shared.syntheticEmbedding(SEEDS[1]));
     }
 
     @Test
     void parallelEncodesEqualSerialEncodes() throws Exception {
         List<float[]> serial = new ArrayList<>();
-        for (ImageTensor in : inputs) {
-            serial.add(model.imageEncoder().encode(in).tensor().toArray());
+        for (ImageEmbedding e : images) {
+            serial.add(e.tensor().toArray());
         }
         double apart = Tolerance.maxAbsDiff(serial.get(0), serial.get(1));
         assertTrue(apart > 100 * SAME_RESULT_TOL, "two different inputs gave nearly the same embedding (max |diff| "
@@ -86,10 +87,6 @@ public abstract class ConcurrencyConformance extends BackendConformance {
 
     @Test
     void parallelDecodesEqualSerialDecodes() throws Exception {
-        List<ImageEmbedding> images = new ArrayList<>();
-        for (ImageTensor in : inputs) {
-            images.add(model.imageEncoder().encode(in));
-        }
         List<ModelPrompt> batch = List.of(box(190, 510, 380, 700), box(540, 560, 770, 790));
         List<MaskPrediction> serial = List.of(model.predict(images.get(0), batch, true),
                 model.predict(images.get(1), batch, true));
@@ -112,7 +109,7 @@ public abstract class ConcurrencyConformance extends BackendConformance {
 
     @Test
     void splitAndFusedDecodingAgreeForEveryPromptStructure() {
-        ImageEmbedding image = model.imageEncoder().encode(inputs.get(0));
+        ImageEmbedding image = images.get(0);
         float[] mask = new float[256 * 256];
         for (int i = 0; i < mask.length; i++) {
             mask[i] = (i / 256 > 100 && i / 256 < 180 && i % 256 > 60 && i % 256 < 140) ? 4f : -4f;

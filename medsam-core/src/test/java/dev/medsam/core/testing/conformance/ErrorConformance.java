@@ -11,10 +11,10 @@ import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.TinyCheckpoint;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.function.Executable;
 
 import java.util.ArrayList;
@@ -31,8 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link BackendException.Kind#INCOMPATIBLE_MODEL} naming the key and shapes; prompt batches that are empty or mix
  * structures are {@link IllegalArgumentException}s naming the prompt. Runs on the committed tiny checkpoint, no
  * fixtures needed.
+ *
+ * <p>Runs on the {@link SharedTinyModel}: the refused loads go to its backend and every test then checks that
+ * this backend's model, already used by other parts of the suite, still works. A refused load leaves no model
+ * open, so the shared backend is left as it was.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedTinyModel.Resolver.class)
 public abstract class ErrorConformance extends BackendConformance {
 
     private Backend backend;
@@ -44,17 +49,11 @@ public abstract class ErrorConformance extends BackendConformance {
     }
 
     @BeforeAll
-    void openModel() {
-        backend = openBackend();
-        model = loadTiny(backend);
-        image = model.imageEncoder().encode(TinyCheckpoint.syntheticInput(5));
-    }
-
-    @AfterAll
-    void closeModel() {
-        if (backend != null) {
-            backend.close();
-        }
+    void openModel(SharedTinyModel shared) {
+        backend = shared.backend();
+        model = shared.model();
+        // any image does; this one is also the concurrency tests', so it is encoded once for both
+        image = shared.syntheticEmbedding(3);
     }
 
     @Test

@@ -31,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * The lifecycle contract of {@link Backend} and {@link SamModel} (TensorFlow Java's Session is the model): close()
  * is idempotent and throws nothing; every call after close is an {@link IllegalStateException} that says so;
  * closing a backend closes its models and refuses new ones; close() waits for calls in flight, which finish
- * normally with correct results. Runs on the committed tiny checkpoint, no fixtures needed.
+ * normally with correct results. Runs on the committed tiny checkpoint, no fixtures needed. Every test opens its
+ * own backend and loads its own models (never the {@link SharedTinyModel}), since closing them is what it checks.
  */
 public abstract class LifecycleConformance extends BackendConformance {
 

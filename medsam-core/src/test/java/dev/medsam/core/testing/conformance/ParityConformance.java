@@ -1,6 +1,5 @@
 package dev.medsam.core.testing.conformance;
 
-import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageTensor;
@@ -9,10 +8,10 @@ import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEmbeddings;
 import dev.medsam.core.spi.SamModel;
 import dev.medsam.core.testing.SamParity;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,8 +40,11 @@ import java.util.List;
  * </table>
  * A backend that is less exact than TensorFlow's float32 graph may override the tolerance methods, up to the
  * README's bounds, and must say why.
+ *
+ * <p>Runs on the {@link SharedTinyModel}: parity is about what a loaded model computes, not about loading it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(SharedTinyModel.Resolver.class)
 public abstract class ParityConformance extends BackendConformance {
 
     public static final double MEASURED_EMBEDDING = 3.93e-6;
@@ -58,7 +60,6 @@ public abstract class ParityConformance extends BackendConformance {
     public static final double MEASURED_OWN_LOGITS = 3.58e-6;
     public static final double OWN_LOGITS_TOL = 1.1e-5;
 
-    private Backend backend;
     private SamModel model;
 
     protected ParityConformance(String providerName) {
@@ -66,17 +67,9 @@ public abstract class ParityConformance extends BackendConformance {
     }
 
     @BeforeAll
-    void openModel() {
+    void openModel(SharedTinyModel shared) {
         // the committed checkpoint, so that only the per-test fixture reads can skip (a skip here would hide the tests)
-        backend = openBackend();
-        model = loadTiny(backend);
-    }
-
-    @AfterAll
-    void closeModel() {
-        if (backend != null) {
-            backend.close();
-        }
+        model = shared.model();
     }
 
     @Test

@@ -22,5 +22,11 @@
  * dev.medsam.core.testing.conformance.ParityConformance} runs on the tiny checkpoint committed with the tests
  * ({@link dev.medsam.core.testing.TinyCheckpoint}), so a fresh clone runs them without the shared fixtures.
  * {@link dev.medsam.core.testing.conformance.NativeMemoryConformance} is tagged {@code slow}.
+ *
+ * <p>The parts that only use a loaded model (parity, concurrency, errors) share one per provider and options for the
+ * whole test run, a {@link dev.medsam.core.testing.conformance.SharedTinyModel}: loading the network and each
+ * decoder path's first run cost about a second per model, which each part used to pay again. The parts about a
+ * model's or backend's life ({@link dev.medsam.core.testing.conformance.LifecycleConformance}) and the native-memory
+ * probe (a JVM of its own) open their own backends and models.
  */
 package dev.medsam.core.testing.conformance;
