@@ -57,10 +57,16 @@ final class ImageEncoderGraph {
         int tokens = grid * grid;
 
         image = nn.tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 3, size, size)));
+        // Sub-scopes up front: TF Java reads every op of the graph back for each new one (see SamGraph).
+        Nn pe = nn.scope("patch_embed");
+        List<Nn> blockScopes = new ArrayList<>();
+        for (int i = 0; i < arch.depth(); i++) {
+            blockScopes.add(nn.scope("block" + i));
+        }
+        Nn neck = nn.scope("neck");
 
         // Patch embedding: a 16x16 stride-16 convolution is a product of the (4096, 3*16*16) patch matrix with the
         // (3*16*16, C) reshaped kernel; the patch elements are ordered (channel, ky, kx) like the PyTorch kernel.
-        Nn pe = nn.scope("patch_embed");
         Operand<TFloat32> patches = pe.reshape(pe.transpose(pe.reshape(image, 3, grid, patch, grid, patch), 1, 3, 0, 2, 4),
                 tokens, 3 * patch * patch);
         Operand<? extends TType> peW = w.product("image_encoder.patch_embed.proj.weight",
@@ -72,12 +78,11 @@ final class ImageEncoderGraph {
                 p -> w.nn().reshape(p, tokens, dim)));
 
         for (int i = 0; i < arch.depth(); i++) {
-            Nn b = nn.scope("block" + i);
+            Nn b = blockScopes.get(i);
             x = block(b, w, "image_encoder.blocks." + i + ".", x, arch.isGlobal(i));
             blocks.add(b.reshape(x, 1, grid, grid, dim));
         }
 
-        Nn neck = nn.scope("neck");
         int out = SamArchitecture.OUT_CHANNELS;
         Operand<TFloat32> y = neck.matmul(x, w.product("image_encoder.neck.0.weight", new int[] {out, dim, 1, 1},
                 new int[] {dim, out}, k -> w.nn().transpose(w.nn().reshape(k, out, dim), 1, 0), nn.precision));

@@ -81,10 +81,14 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture, boolean fusedLayerNorm,
                                Precision precision) {
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
+        // the decoder's sub-scopes first: TF Java reads every op of the graph back for each new one (see SamGraph)
+        Nn fed = fp32.scope("from_feed");
+        Nn cache = fp32.scope("cached");
+        Nn predictCachedScope = fp32.scope("predict_cached");
+        Nn predictOneScope = fp32.scope("predict_one");
         TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32.withPrecision(precision), store, architecture);
         PromptEncoderGraph prompt = new PromptEncoderGraph(fp32, store, TinyVitArchitecture.IMAGE_SIZE);
         MaskDecoderGraph decoder = new MaskDecoderGraph(store, prompt.densePeTokens);
-        Nn fed = fp32.scope("from_feed");
         int dim = TinyVitArchitecture.OUT_CHANNELS;
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         Placeholder<TFloat32> feed = fed.tf.withName("embedding").placeholder(TFloat32.class,
@@ -92,7 +96,6 @@ public final class LiteMedSamTfModel implements AutoCloseable {
         Operand<TFloat32> fedTokens = fed.reshape(fed.transpose(feed, 0, 2, 3, 1), 1, grid * grid, dim);
         MaskDecoderGraph.ImageSide side = decoder.prepare(fed, fedTokens, prompt.noMaskEmbed);
         // the decoder runs on an image side computed from the feed once and fed back from the cache (predictBoxes)
-        Nn cache = fp32.scope("cached");
         int tokens = grid * grid;
         int headDim = dim / 2 / MaskDecoderGraph.HEADS;
         MaskDecoderGraph.ImageSide cached = new MaskDecoderGraph.ImageSide(
@@ -103,8 +106,8 @@ public final class LiteMedSamTfModel implements AutoCloseable {
                         Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))),
                 cache.tf.withName("q0").placeholder(TFloat32.class,
                         Placeholder.shape(Shape.of(1, MaskDecoderGraph.HEADS, tokens, headDim))));
-        MaskDecoderGraph.Outputs predictCached = decoder.decode(fp32.scope("predict_cached"), prompt.sparse, cached);
-        MaskDecoderGraph.Outputs predictOne = decoder.decodeOne(fp32.scope("predict_one"), prompt.sparse, cached);
+        MaskDecoderGraph.Outputs predictCached = decoder.decode(predictCachedScope, prompt.sparse, cached);
+        MaskDecoderGraph.Outputs predictOne = decoder.decodeOne(predictOneScope, prompt.sparse, cached);
         return new Parts(encoder, prompt, feed, fedTokens, side, cached, predictCached, predictOne);
     }
 

@@ -83,32 +83,47 @@ final class TinyVitEncoderGraph {
         int size = TinyVitArchitecture.IMAGE_SIZE;
         image = nn.tf.withName("image").placeholder(TFloat32.class, Placeholder.shape(Shape.of(1, 3, size, size)));
 
+        // Sub-scopes up front: TF Java reads every op of the graph back for each new one (see SamGraph).
+        Nn peScope = nn.scope("patch_embed");
+        List<List<Nn>> blockScopes = new ArrayList<>();
+        List<Nn> downsampleScopes = new ArrayList<>();
+        for (int i = 0; i < arch.layerCount(); i++) {
+            Nn ln = nn.scope("layer" + i);
+            List<Nn> bs = new ArrayList<>();
+            for (int b = 0; b < arch.depths().get(i); b++) {
+                bs.add(ln.scope("block" + b));
+            }
+            blockScopes.add(bs);
+            if (i + 1 < arch.layerCount()) {
+                downsampleScopes.add(ln.scope("downsample"));
+            }
+        }
+        Nn neck = nn.scope("neck");
+
         int d0 = arch.embedDims().get(0);
         // three input channels: nothing to gain from bfloat16, and the input keeps its precision
-        Nn pe = nn.scope("patch_embed").withPrecision(Precision.FP32);
+        Nn pe = peScope.withPrecision(Precision.FP32);
         Operand<TFloat32> x = pe.reshape(pe.transpose(image, 0, 2, 3, 1), size * size, 3);
         x = pe.gelu(conv1x1(pe, x, "image_encoder.patch_embed.seq.0.", d0 / 2, 3));
         x = conv1x1(pe, x, "image_encoder.patch_embed.seq.2.", d0, d0 / 2);
         patchEmbed = pe.reshape(x, 1, size, size, d0);
 
         for (int i = 0; i < arch.layerCount(); i++) {
-            Nn ln = nn.scope("layer" + i);
             int d = arch.embedDims().get(i);
             int res = resolution[i];
             String p = "image_encoder.layers." + i + ".";
             for (int b = 0; b < arch.depths().get(i); b++) {
-                Nn bn = ln.scope("block" + b);
+                Nn bn = blockScopes.get(i).get(b);
                 String bp = p + "blocks." + b + ".";
                 x = i == 0 ? mbConv(bn, x, bp, d, res)
                         : tinyVitBlock(bn, x, bp, d, res, arch.heads().get(i - 1), arch.windowSizes().get(i - 1));
             }
             if (i + 1 < arch.layerCount()) {
-                x = patchMerging(ln.scope("downsample"), x, p + "downsample.", d, arch.embedDims().get(i + 1), res);
+                x = patchMerging(downsampleScopes.get(i), x, p + "downsample.", d, arch.embedDims().get(i + 1), res);
             }
             layers.add(x);
         }
 
-        Nn neck = nn.scope("neck");
         int out = TinyVitArchitecture.OUT_CHANNELS;
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;
         int last = arch.embedDims().get(arch.layerCount() - 1);
