@@ -42,7 +42,11 @@ public abstract class BackendConformance {
         return providerName;
     }
 
-    /** Options every test opens the backend with: two intra-op threads (the machines that run tests are small). */
+    /**
+     * Options every test opens the backend with: two intra-op threads (the machines that run tests are small). The
+     * parts that share a model ({@link SharedTinyModel}) share one per provider and options, so a part that overrides
+     * this gets a model of its own.
+     */
     protected BackendOptions options() {
         return BackendOptions.builder().intraOpThreads(2).build();
     }
