@@ -81,13 +81,14 @@ public final class LiteMedSamTfModel implements AutoCloseable {
     private static Parts build(Ops tf, WeightStore store, TinyVitArchitecture architecture, boolean fusedLayerNorm,
                                Precision precision) {
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
-        // the decoder's sub-scopes first: TF Java reads every op of the graph back for each new one (see SamGraph)
+        // the prompt encoder's and decoder's sub-scopes first: TF Java reads every op of the graph back for each new one (see SamGraph)
         Nn fed = fp32.scope("from_feed");
         Nn cache = fp32.scope("cached");
         Nn predictCachedScope = fp32.scope("predict_cached");
         Nn predictOneScope = fp32.scope("predict_one");
+        PromptEncoderGraph.Scopes promptScopes = PromptEncoderGraph.Scopes.of(fp32, store);
         TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32.withPrecision(precision), store, architecture);
-        PromptEncoderGraph prompt = new PromptEncoderGraph(fp32, store, TinyVitArchitecture.IMAGE_SIZE);
+        PromptEncoderGraph prompt = new PromptEncoderGraph(promptScopes, store, TinyVitArchitecture.IMAGE_SIZE);
         MaskDecoderGraph decoder = new MaskDecoderGraph(store, prompt.densePeTokens);
         int dim = TinyVitArchitecture.OUT_CHANNELS;
         int grid = TinyVitArchitecture.EMBEDDING_SIZE;

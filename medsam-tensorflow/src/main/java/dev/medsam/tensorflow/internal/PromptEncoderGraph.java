@@ -58,7 +58,23 @@ final class PromptEncoderGraph {
      *                  (its prompt encoder is built with input_image_size 256; everything else is the same)
      */
     PromptEncoderGraph(Nn root, WeightStore w, float inputSize) {
-        Nn nn = root.scope("prompt_encoder");
+        this(Scopes.of(root, w), w, inputSize);
+    }
+
+    /**
+     * The prompt encoder's name scopes. A graph that holds more than the prompt encoder makes them first, while it is
+     * nearly empty: TF Java reads every op of the graph back for each new sub-scope (see SamGraph).
+     */
+    record Scopes(Nn promptEncoder, Nn sparse, Nn mask, Nn densePe) {
+        static Scopes of(Nn root, WeightStore w) {
+            Nn nn = root.scope("prompt_encoder");
+            return new Scopes(nn, nn.scope("sparse"), nn.scope("mask"), w.nn().scope("dense_pe"));
+        }
+    }
+
+    /** As {@link #PromptEncoderGraph(Nn, WeightStore, float)}, in scopes made beforehand. */
+    PromptEncoderGraph(Scopes scopes, WeightStore w, float inputSize) {
+        Nn nn = scopes.promptEncoder();
         gaussian = w.f32("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix", 2, DIM / 2);
 
         coords = nn.tf.withName("coords").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, -1, 2)));
@@ -69,7 +85,7 @@ final class PromptEncoderGraph {
                 w.f32("prompt_encoder.point_embeddings.1.weight", 1, DIM),
                 w.f32("prompt_encoder.point_embeddings.2.weight", 1, DIM),
                 w.f32("prompt_encoder.point_embeddings.3.weight", 1, DIM)), 0);
-        Nn sp = nn.scope("sparse");
+        Nn sp = scopes.sparse();
         Operand<TFloat32> shifted = sp.tf.math.div(sp.add(coords, sp.scalar(0.5f)), sp.scalar(inputSize));
         Operand<TFloat32> pe = peEncoding(sp, shifted);
         Operand<TFloat32> keep = sp.tf.expandDims(sp.tf.dtypes.cast(sp.tf.math.notEqual(codes, sp.tf.constant(-1)),
@@ -77,7 +93,7 @@ final class PromptEncoderGraph {
         Operand<TInt32> rows = sp.tf.math.add(codes, sp.tf.constant(1));
         sparse = sp.tf.withName("sparse").math.add(sp.mul(pe, keep), sp.tf.gather(table, rows, sp.tf.constant(0)));
 
-        Nn ms = nn.scope("mask");
+        Nn ms = scopes.mask();
         maskInput = ms.tf.withName("mask_input").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 256, 256)));
         String p = "prompt_encoder.mask_downscaling.";
         Operand<TFloat32> m = ms.tf.expandDims(maskInput, ms.tf.constant(-1)); // (B, 256, 256, 1)
@@ -101,7 +117,7 @@ final class PromptEncoderGraph {
                 grid[i][j][1] = (i + 0.5f) / GRID;
             }
         }
-        Nn dp = w.nn().scope("dense_pe");
+        Nn dp = scopes.densePe();
         Operand<TFloat32> dense = dp.reshape(peEncoding(dp, dp.tf.constant(grid)), GRID * GRID, DIM);
         densePeTokens = w.derived("dense_pe", new int[] {GRID * GRID, DIM}, dense);
         densePe = nn.tf.withName("dense_pe").linalg.transpose(nn.reshape(densePeTokens, 1, GRID, GRID, DIM),

@@ -86,9 +86,9 @@ final class SamGraph {
         Ops tf = ops;
         weights = new WeightStore(tf);
         Nn fp32 = new Nn(tf, Precision.FP32, fusedLayerNorm);
-        // The decoder's sub-scopes are made first, while the graph is nearly empty: TF Java reads every op of the
-        // graph back for each new sub-scope (to learn the names in use), and made after the encoder these twelve
-        // reads were about half of the time building the tiny model's graph took.
+        // The prompt encoder's and decoder's sub-scopes are made first, while the graph is nearly empty: TF Java
+        // reads every op of the graph back for each new sub-scope (to learn the names in use), and made after the
+        // encoder these reads were about half of the time building the tiny model's graph took.
         Nn prep = fp32.scope("decoder_prepare");
         Nn fromEncoder = prep.scope("from_encoder");
         Nn fed = prep.scope("from_feed");
@@ -101,6 +101,7 @@ final class SamGraph {
         Nn predictNomaskOne = fp32.scope("predict_nomask_one");
         Nn pm = fp32.scope("predict_mask");
         Nn pmPrepare = pm.scope("prepare");
+        PromptEncoderGraph.Scopes promptScopes = PromptEncoderGraph.Scopes.of(fp32, weights);
         Operand<TFloat32> tokens;
         if (architecture instanceof TinyVitArchitecture t) {
             TinyVitEncoderGraph encoder = new TinyVitEncoderGraph(fp32.withPrecision(precision), weights, t);
@@ -118,7 +119,7 @@ final class SamGraph {
             embedding = encoder.embedding;
             tokens = encoder.embeddingTokens;
         }
-        prompt = new PromptEncoderGraph(fp32, weights, architecture.imageSize());
+        prompt = new PromptEncoderGraph(promptScopes, weights, architecture.imageSize());
         decoder = new MaskDecoderGraph(weights, prompt.densePeTokens);
 
         encoderTokens = prep.reshape(tokens, 1, TOKENS, DIM);
