@@ -84,7 +84,7 @@ class SharedNetworksTest {
     }
 
     @Test
-    void anInputEncodedBeforeIsNotEncodedAgainAndAnyChangedValueIs() throws IOException {
+    void anInputEncodedBeforeIsNotEncodedAgainAndAnyChangedValueIs() throws Exception {
         ModelCheckpoint tiny = ModelCheckpoint.load(TinyCheckpoint.path());
         int side = tiny.architecture().imageSize();
         float[] values = new float[3 * side * side];
@@ -99,9 +99,16 @@ class SharedNetworksTest {
             assertEquals(before + 1, SharedNetworks.encoderRuns());
             assertEquals(first.tensor(), again.tensor());
 
+            try (AutoCloseable measured = SharedNetworks.encodeEveryInput()) {
+                model.imageEncoder().encode(input(values, side));
+            }
+            assertEquals(before + 2, SharedNetworks.encoderRuns(), "a test that measures the encoder gets it");
+            model.imageEncoder().encode(input(values, side));
+            assertEquals(before + 2, SharedNetworks.encoderRuns(), "and after it, the kept embedding again");
+
             values[values.length / 2] += 1e-3f;
             ImageEmbedding changed = model.imageEncoder().encode(input(values, side));
-            assertEquals(before + 2, SharedNetworks.encoderRuns(), "one changed value is another input");
+            assertEquals(before + 3, SharedNetworks.encoderRuns(), "one changed value is another input");
             assertNotEquals(first.tensor(), changed.tensor());
         }
     }
