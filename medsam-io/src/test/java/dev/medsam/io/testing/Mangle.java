@@ -16,9 +16,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.zip.GZIPOutputStream;
 
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -172,10 +178,15 @@ public final class Mangle {
      * file could decode to plus 48 MiB of working room.
      */
     public static void check(Path file, byte[] bytes, Reader reader) throws IOException {
+        check(file, bytes, reader, READ_TIMEOUT);
+    }
+
+    /** {@link #check(Path, byte[], Reader)} with another time limit (the self-test's). */
+    static void check(Path file, byte[] bytes, Reader reader, Duration timeout) throws IOException {
         Files.write(file, bytes);
         long budget = 2 * Limits.inflateBound(bytes.length) + (48L << 20);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+        onReaderThread(() -> {
             long tid = Thread.currentThread().getId();
             long before = mx.getThreadAllocatedBytes(tid);
             try {
@@ -189,7 +200,46 @@ public final class Mangle {
             long used = mx.getThreadAllocatedBytes(tid) - before;
             assertTrue(used <= budget, "allocated " + used + " bytes for a " + bytes.length + "-byte file (budget "
                     + budget + ")");
+            return null;
+        }, timeout);
+    }
+
+    /**
+     * The thread the readers run on, kept from one check to the next: the properties make tens of thousands of
+     * checks, and JUnit's assertTimeoutPreemptively starts and stops a thread for each, which took half of their
+     * time. A reader that overruns is abandoned with its thread (it cannot be stopped), and the next check gets
+     * a new one.
+     */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
+
+    private static ExecutorService readerThread = newReaderThread();
+
+    private static ExecutorService newReaderThread() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "mangled-file-reader");
+            t.setDaemon(true);
+            return t;
         });
+    }
+
+    private static synchronized void onReaderThread(Callable<Void> check, Duration timeout) {
+        Future<Void> run = readerThread.submit(check);
+        try {
+            run.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // the assertion failures of the check, as they were raised
+            }
+            throw new AssertionError("the check itself failed", e.getCause());
+        } catch (TimeoutException e) {
+            run.cancel(true);
+            readerThread.shutdownNow();
+            readerThread = newReaderThread();
+            fail("the reader took more than " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the reader", e);
+        }
     }
 
     /** The reader every file goes through first: detection and reading by content. */

@@ -5,8 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The mangled-input check itself fails for each kind of misbehaving reader. */
 class MangleSelfTest {
@@ -34,5 +37,19 @@ class MangleSelfTest {
                 hog[i] = new byte[64 << 20];
             }
         }));
+    }
+
+    @Test
+    void aReaderThatHangsFailsTheCheckAndTheNextCheckGetsAFreshThread() throws Exception {
+        Path f = tmp.resolve("y.bin");
+        byte[] small = new byte[10];
+        CountDownLatch never = new CountDownLatch(1);
+        AssertionError hang = assertThrows(AssertionError.class, () -> Mangle.check(f, small, p -> {
+            while (true) {
+                never.await(); // only interruption ends it: the check must give up and cancel it
+            }
+        }, Duration.ofMillis(200)));
+        assertTrue(hang.getMessage().contains("200 ms"), hang.getMessage());
+        Mangle.check(f, small, p -> { });
     }
 }

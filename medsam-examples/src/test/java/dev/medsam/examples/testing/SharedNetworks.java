@@ -1,0 +1,270 @@
+package dev.medsam.examples.testing;
+
+import dev.medsam.core.checkpoint.ModelArchitecture;
+import dev.medsam.core.checkpoint.StateDict;
+import dev.medsam.core.checkpoint.TensorData;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.BackendProvider;
+import dev.medsam.core.spi.ImageEmbedding;
+import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEncoder;
+import dev.medsam.core.spi.ImageTensor;
+import dev.medsam.core.spi.MaskDecoder;
+import dev.medsam.core.spi.MaskPrediction;
+import dev.medsam.core.spi.ModelPrompt;
+import dev.medsam.core.spi.PromptEncoder;
+import dev.medsam.core.spi.SamModel;
+import dev.medsam.tensorflow.TensorFlowBackendProvider;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+
+/**
+ * The TensorFlow backend with its networks shared across the tests of one test JVM (registered for this module's
+ * tests only, in src/test/resources/META-INF/services; the test-jar leaves it out).
+ *
+ * <p>Why: this module's tests run the commands and example programs in-process as a user would, and each run
+ * reads a checkpoint and builds its network. With the tiny fixture checkpoint that build and the network's first
+ * decoder call cost about 1 s, more than the segmentation itself, and the tests made about a hundred of them.
+ * The network a checkpoint gives is a function of its architecture, its weights and the backend options, so a
+ * run that asks for the same three gets the network built by the first such run. Likewise the image encoder is a
+ * function of its input tensor, and the tests encode the same few fixture images again and again (about 110
+ * encodes of 15 distinct inputs, 0.4 s each): a shared network keeps the embeddings of its last
+ * {@value #EMBEDDINGS_KEPT} inputs, compared value by value. Everything else is what a user's run does: the
+ * checkpoint is read, checked and its weights compared (a CRC-32C of every tensor); the session with its own
+ * cache, the pipeline, prompt encoding, mask decoding, postprocessing and writing are the run's own. Building
+ * networks, their encoders, lifecycle and native memory are proven in medsam-tensorflow's own tests, which do
+ * not use this class.
+ *
+ * <p>Same name as the real provider and a higher priority, so both "first by priority" and {@code --backend
+ * tensorflow} find it. A model handed out here is a view: closing it ends the view (calls after close throw, as
+ * on a real model) and leaves the shared network to the JVM's exit.
+ */
+public final class SharedNetworks implements BackendProvider {
+
+    private static final Map<String, Backend> BACKENDS = new ConcurrentHashMap<>();
+    private static final Map<String, SharedNetwork> NETWORKS = new ConcurrentHashMap<>();
+    /** Embeddings kept per shared network (about 16 MB each with their 1024 x 1024 input). */
+    static final int EMBEDDINGS_KEPT = 16;
+
+    private static final AtomicInteger BUILT = new AtomicInteger();
+    private static final AtomicInteger ENCODED = new AtomicInteger();
+    private static final AtomicInteger ENCODE_ALWAYS = new AtomicInteger();
+    private static final BackendProvider REAL = new TensorFlowBackendProvider();
+
+    /** The real provider's name, {@code tensorflow}. */
+    @Override
+    public String name() {
+        return delegate().name();
+    }
+
+    /** Above the real provider's. */
+    @Override
+    public int priority() {
+        return delegate().priority() + 1;
+    }
+
+    @Override
+    public Backend open(BackendOptions options) {
+        Objects.requireNonNull(options, "options");
+        // One real backend per distinct options, opened for the JVM; the opening itself is cheap after the first.
+        Backend real = BACKENDS.computeIfAbsent(options.toString(), k -> delegate().open(options));
+        return new SharedBackend(real);
+    }
+
+    /** How many networks this JVM has built through this provider (for the test that proves the sharing). */
+    static int networksBuilt() {
+        return BUILT.get();
+    }
+
+    /**
+     * Until the returned scope is closed, every encode runs the encoder, for a test that measures it (tests of one
+     * JVM run one after another, so the switch is global).
+     */
+    public static AutoCloseable encodeEveryInput() {
+        ENCODE_ALWAYS.incrementAndGet();
+        AtomicBoolean closed = new AtomicBoolean();
+        return () -> {
+            if (closed.compareAndSet(false, true)) {
+                ENCODE_ALWAYS.decrementAndGet();
+            }
+        };
+    }
+
+    /** How many times this JVM has run an image encoder through this provider. */
+    static int encoderRuns() {
+        return ENCODED.get();
+    }
+
+    private static BackendProvider delegate() {
+        return REAL;
+    }
+
+    static String weightsKey(ModelArchitecture architecture, StateDict weights) {
+        StringBuilder key = new StringBuilder(architecture.name()).append('|').append(weights.size());
+        CRC32C crc = new CRC32C();
+        ByteBuffer scratch = ByteBuffer.allocate(4 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (TensorData t : weights.tensors()) {
+            crc.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (int d : t.shape()) {
+                crc.update(d);
+            }
+            FloatBuffer values = t.values().duplicate();
+            while (values.hasRemaining()) {
+                scratch.clear();
+                while (scratch.remaining() >= 4 && values.hasRemaining()) {
+                    scratch.putFloat(values.get());
+                }
+                scratch.flip();
+                crc.update(scratch);
+            }
+        }
+        return key.append('|').append(Long.toHexString(crc.getValue())).toString();
+    }
+
+    private record SharedBackend(Backend real) implements Backend {
+        @Override
+        public String name() {
+            return real.name();
+        }
+
+        @Override
+        public BackendOptions options() {
+            return real.options();
+        }
+
+        @Override
+        public SamModel load(ModelArchitecture architecture, StateDict weights) {
+            String key = real.options() + "|" + weightsKey(architecture, weights);
+            SharedNetwork network = NETWORKS.get(key);
+            if (network == null) {
+                synchronized (NETWORKS) {
+                    network = NETWORKS.get(key);
+                    if (network == null) {
+                        // a failure is the run's, and nothing is kept
+                        network = new SharedNetwork(real.load(architecture, weights));
+                        NETWORKS.put(key, network);
+                        BUILT.incrementAndGet();
+                    }
+                }
+            }
+            return new ModelView(network);
+        }
+
+        @Override
+        public void close() {
+            // the real backend stays open for the next run with these options
+        }
+    }
+
+    /** A built network and the embeddings of the inputs it encoded last. */
+    private static final class SharedNetwork {
+        final SamModel model;
+        private final Map<FloatTensor, ImageEmbedding> embeddings = new LinkedHashMap<>(32, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<FloatTensor, ImageEmbedding> eldest) {
+                return size() > EMBEDDINGS_KEPT;
+            }
+        };
+
+        SharedNetwork(SamModel model) {
+            this.model = model;
+        }
+
+        ImageEmbedding encode(ImageTensor input) {
+            if (ENCODE_ALWAYS.get() == 0) {
+                synchronized (embeddings) {
+                    ImageEmbedding kept = embeddings.get(input.tensor()); // FloatTensor compares shape and values
+                    if (kept != null) {
+                        return kept;
+                    }
+                }
+            }
+            ImageEmbedding computed = model.imageEncoder().encode(input);
+            ENCODED.incrementAndGet();
+            synchronized (embeddings) {
+                embeddings.put(input.tensor(), computed);
+            }
+            return computed;
+        }
+    }
+
+    private static final class ModelView implements SamModel {
+        private final SharedNetwork shared;
+        private final SamModel network;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        ModelView(SharedNetwork shared) {
+            this.shared = shared;
+            this.network = shared.model;
+        }
+
+        private SamModel open() {
+            if (closed.get()) {
+                throw new IllegalStateException("the model is closed");
+            }
+            return network;
+        }
+
+        @Override
+        public ModelArchitecture architecture() {
+            return network.architecture();
+        }
+
+        @Override
+        public ImageEncoder imageEncoder() {
+            return image -> {
+                open();
+                return shared.encode(image);
+            };
+        }
+
+        @Override
+        public PromptEncoder promptEncoder() {
+            PromptEncoder real = network.promptEncoder();
+            return new PromptEncoder() {
+                @Override
+                public dev.medsam.core.spi.PromptEmbeddings encode(List<ModelPrompt> batch) {
+                    open();
+                    return real.encode(batch);
+                }
+
+                @Override
+                public dev.medsam.core.spi.FloatTensor densePositionalEncoding() {
+                    open();
+                    return real.densePositionalEncoding();
+                }
+            };
+        }
+
+        @Override
+        public MaskDecoder maskDecoder() {
+            return (image, prompts, multimask) -> open().maskDecoder().decode(image, prompts, multimask);
+        }
+
+        @Override
+        public MaskPrediction predict(ImageEmbedding image, List<ModelPrompt> batch, boolean multimask) {
+            return open().predict(image, batch, multimask);
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+        }
+
+        @Override
+        public String toString() {
+            return network.toString();
+        }
+    }
+}
