@@ -7,6 +7,7 @@ import dev.medsam.core.Point;
 import dev.medsam.core.PointLabel;
 import dev.medsam.core.Prompts;
 import dev.medsam.core.Segmentation;
+import dev.medsam.core.SegmentationSession;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.core.pipeline.IntensityPreset;
 import dev.medsam.core.testing.Fixtures;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -42,6 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every endpoint, error and limit of the API, over real HTTP with java.net.http. */
+@ExtendWith(SharedModel.Resolver.class)
 class ServerApiTest {
 
     @TempDir
@@ -49,15 +52,23 @@ class ServerApiTest {
     @TempDir
     static Path work;
 
+    static SharedModel shared;
     static TestServer t;
+    /**
+     * The Java API on the same network, apart from the server: the expected answers. One for the class, so that its
+     * cache encodes the CT slice once for every comparison.
+     */
+    static SegmentationSession reference;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start(SharedModel model) throws IOException {
         if (Fixtures.willSkip()) {
             return; // every test skips with the reason in requireFixtures(); a skip here would report "Tests run: 0"
         }
+        shared = model;
         TestServer.populate(root);
-        t = TestServer.start(root);
+        t = TestServer.start(shared, root);
+        reference = SegmentationSession.of(t.model.delegate());
     }
 
     @BeforeEach
@@ -67,6 +78,9 @@ class ServerApiTest {
 
     @AfterAll
     static void stop() {
+        if (reference != null) {
+            reference.close();
+        }
         if (t != null) {
             t.close();
         }
@@ -120,21 +134,19 @@ class ServerApiTest {
     static byte[] expectedCt(List<Prompts> objects) throws IOException {
         MedicalImage ct = MedicalImages.read(root.resolve("ct.dcm")).image();
         MedicalImage plane = ct.rank() <= 2 ? ct : ct.plane(2, 0, 0);
-        try (var session = dev.medsam.core.SegmentationSession.of(t.model.delegate())) {
-            session.setImage(plane, IntensityPreset.defaultFor(plane));
-            List<Segmentation> s = session.segment(objects);
-            byte[] out = new byte[plane.width() * plane.height()];
-            for (int i = 0; i < s.size(); i++) {
-                BinaryMask m = s.get(i).binary();
-                ByteBuffer b = m.buffer();
-                for (int p = 0; p < out.length; p++) {
-                    if (b.get(p) != 0) {
-                        out[p] = (byte) (i + 1);
-                    }
+        reference.setImage(plane, IntensityPreset.defaultFor(plane)); // the encoder runs for the first call only
+        List<Segmentation> s = reference.segment(objects);
+        byte[] out = new byte[plane.width() * plane.height()];
+        for (int i = 0; i < s.size(); i++) {
+            BinaryMask m = s.get(i).binary();
+            ByteBuffer b = m.buffer();
+            for (int p = 0; p < out.length; p++) {
+                if (b.get(p) != 0) {
+                    out[p] = (byte) (i + 1);
                 }
             }
-            return out;
         }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------ endpoints
@@ -476,7 +488,7 @@ class ServerApiTest {
     void imagesOverTheSizeLimitAreRefused() throws Exception {
         Path small = Files.createDirectory(work.resolve("small-limit"));
         Files.copy(root.resolve("ct.dcm"), small.resolve("ct.dcm"));
-        try (TestServer limited = TestServer.start(small, b -> b.maxVoxels(100_000).maxBodyBytes(100)
+        try (TestServer limited = TestServer.start(shared, small, b -> b.maxVoxels(100_000).maxBodyBytes(100)
                 .allowHost("Scanner.Local"))) {
             HttpResponse<byte[]> named = HTTP.send(HttpRequest.newBuilder(limited.server.uri().resolve("/api/v1/health"))
                     .header("Host", "scanner.local:" + limited.server.port()).GET().build(),

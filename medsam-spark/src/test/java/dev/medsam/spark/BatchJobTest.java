@@ -43,8 +43,9 @@ class BatchJobTest {
     @Test
     void masksAndMetricsEqualEvalsWhateverThePartitioning() throws IOException {
         Path[] f = SparkTests.challengeFolder(dir.resolve("data"));
-        Path evalOut = dir.resolve("eval");
-        EvaluationReport eval = SparkTests.evaluate(f[0], f[1], evalOut);
+        // eval's answer on the same cases (computed once for the test classes; read only)
+        Path evalOut = SparkTests.evaluated().out();
+        EvaluationReport eval = SparkTests.evaluated().report();
         BatchReport two = BatchJob.challenge(f[0], SparkTests.tinyCheckpoint(), dir.resolve("two"))
                 .groundTruth(f[1]).partitions(2).build().run(SparkTests.spark());
         BatchReport one = BatchJob.challenge(f[0], SparkTests.tinyCheckpoint(), dir.resolve("one"))
@@ -192,8 +193,8 @@ class BatchJobTest {
     @Test
     void aCasesTableWithChallengeNpzImagesReadsThemAsChallengeCases() throws IOException {
         Path[] f = SparkTests.challengeFolder(dir.resolve("data"));
-        Path evalOut = dir.resolve("eval");
-        EvaluationReport eval = SparkTests.evaluate(f[0], f[1], evalOut);
+        Path evalOut = SparkTests.evaluated().out();
+        EvaluationReport eval = SparkTests.evaluated().report();
         Map<String, CaseResult> evalCases = eval.cases().stream()
                 .collect(Collectors.toMap(CaseResult::name, Function.identity()));
         // an npz with imgs alone is an image like any other: it needs prompts
