@@ -169,31 +169,10 @@ class DicomBadInputPropertiesTest {
     @Property(tries = 20)
     void sequencesNestedThousandsDeep(@ForAll @IntRange(min = 1, max = 5000) int depth, @ForAll boolean undefinedLength)
             throws IOException {
-        // Built iteratively: the test's own writer must not be what overflows.
-        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
-        body.writeBytes(new TestDicom().str(0x00080100, "SH", "X").encode(true, false));
-        for (int i = 0; i <= depth; i++) {
-            byte[] in = body.toByteArray();
-            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-            out.writeBytes(new byte[] {0x08, 0x00, 0x40, 0x11, 'S', 'Q', 0, 0});
-            if (undefinedLength) {
-                out.writeBytes(TestDicom.le32(0xFFFFFFFFL));
-                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0});
-                out.writeBytes(TestDicom.le32(0xFFFFFFFFL));
-                out.writeBytes(in);
-                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, 0x0D, (byte) 0xE0, 0, 0, 0, 0});
-                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xDD, (byte) 0xE0, 0, 0, 0, 0});
-            } else {
-                out.writeBytes(TestDicom.le32(in.length + 8L));
-                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0});
-                out.writeBytes(TestDicom.le32(in.length));
-                out.writeBytes(in);
-            }
-            body = out;
-        }
+        byte[] body = nestedSequences(depth, undefinedLength);
         java.io.ByteArrayOutputStream file = new java.io.ByteArrayOutputStream();
         file.writeBytes(new TestDicom().write(TestDicom.Syntax.EXPLICIT_LE));
-        file.writeBytes(body.toByteArray());
+        file.writeBytes(body);
         file.writeBytes(TestDicom.image(1, 1, 16, 16, false, 1).pixels("OW", new byte[2]).encode(true, false));
         byte[] bytes = file.toByteArray();
         Path p = Files.createTempFile("nested", ".dcm");
@@ -210,6 +189,39 @@ class DicomBadInputPropertiesTest {
         } finally {
             Files.deleteIfExists(p);
         }
+    }
+
+    /**
+     * An item holding one short-string element, wrapped {@code depth + 1} times in a sequence (0008,1140) of one
+     * item. Built without recursion (the test's own writer must not be what overflows) and in linear time: the
+     * wrappers' lengths are known from the inside out, so the headers are written outermost first, then the
+     * innermost element, then the closing delimiters.
+     */
+    static byte[] nestedSequences(int depth, boolean undefinedLength) {
+        byte[] inner = new TestDicom().str(0x00080100, "SH", "X").encode(true, false);
+        int levels = depth + 1;
+        long[] contentLength = new long[levels]; // of what level i wraps; level 0 is the innermost
+        contentLength[0] = inner.length;
+        for (int i = 1; i < levels; i++) {
+            contentLength[i] = contentLength[i - 1] + (undefinedLength ? 36 : 20);
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        byte[] sequenceTag = {0x08, 0x00, 0x40, 0x11, 'S', 'Q', 0, 0};
+        byte[] itemTag = {(byte) 0xFE, (byte) 0xFF, 0x00, (byte) 0xE0};
+        for (int i = levels - 1; i >= 0; i--) {
+            out.writeBytes(sequenceTag);
+            out.writeBytes(TestDicom.le32(undefinedLength ? 0xFFFFFFFFL : contentLength[i] + 8));
+            out.writeBytes(itemTag);
+            out.writeBytes(TestDicom.le32(undefinedLength ? 0xFFFFFFFFL : contentLength[i]));
+        }
+        out.writeBytes(inner);
+        if (undefinedLength) {
+            for (int i = 0; i < levels; i++) {
+                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, 0x0D, (byte) 0xE0, 0, 0, 0, 0}); // item end
+                out.writeBytes(new byte[] {(byte) 0xFE, (byte) 0xFF, (byte) 0xDD, (byte) 0xE0, 0, 0, 0, 0}); // sequence end
+            }
+        }
+        return out.toByteArray();
     }
 
     @Property(tries = 100)
