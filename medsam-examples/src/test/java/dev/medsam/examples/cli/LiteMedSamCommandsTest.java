@@ -55,7 +55,7 @@ class LiteMedSamCommandsTest {
         Path big = dir.resolve("big.npy");
         Npy.write(big, NpyArray.ofFloats(new float[3 * 1024 * 1024], 1, 3, 1024, 1024));
         CliRun wrong = CliRun.of("encode", "--checkpoint", lite(), "--input", big.toString(), "--save-embedding",
-                dir.resolve("no.npy").toString());
+                dir.resolve("no.npy").toString(), "--threads", "2"); // the same options: the network built above
         assertEquals(1, wrong.exitCode(), wrong.toString());
         assertEquals(1, wrong.err().strip().split("\\R").length, wrong.err());
         assertTrue(wrong.err().contains("(1, 3, 256, 256)"), wrong.err());
