@@ -78,7 +78,7 @@ public final class SharedNetworks implements BackendProvider {
     public Backend open(BackendOptions options) {
         Objects.requireNonNull(options, "options");
         // One real backend per distinct options, opened for the JVM; the opening itself is cheap after the first.
-        Backend real = BACKENDS.computeIfAbsent(options.toString(), k -> delegate().open(options));
+        Backend real = BACKENDS.computeIfAbsent(networkOptions(options), k -> delegate().open(options));
         return new SharedBackend(real);
     }
 
@@ -108,6 +108,15 @@ public final class SharedNetworks implements BackendProvider {
 
     private static BackendProvider delegate() {
         return REAL;
+    }
+
+    /**
+     * The options that make a different network: all but the intra-op thread count, which TensorFlow takes from the
+     * first session of the process for every later one (see TensorFlowBackendProvider), so that runs with and
+     * without {@code --threads 2} get the same network and embeddings.
+     */
+    static String networkOptions(BackendOptions options) {
+        return options.toBuilder().intraOpThreads(0).build().toString();
     }
 
     static String weightsKey(ModelArchitecture architecture, StateDict weights) {
@@ -145,7 +154,7 @@ public final class SharedNetworks implements BackendProvider {
 
         @Override
         public SamModel load(ModelArchitecture architecture, StateDict weights) {
-            String key = real.options() + "|" + weightsKey(architecture, weights);
+            String key = networkOptions(real.options()) + "|" + weightsKey(architecture, weights);
             SharedNetwork network = NETWORKS.get(key);
             if (network == null) {
                 synchronized (NETWORKS) {

@@ -60,6 +60,16 @@ class SharedNetworksTest {
     }
 
     @Test
+    void theThreadCountMakesNoOtherNetworkButThePrecisionDoes() {
+        BackendOptions defaults = BackendOptions.defaults();
+        assertEquals(SharedNetworks.networkOptions(defaults),
+                SharedNetworks.networkOptions(defaults.toBuilder().intraOpThreads(2).build()),
+                "TensorFlow takes the thread count from the process's first session");
+        assertNotEquals(SharedNetworks.networkOptions(defaults),
+                SharedNetworks.networkOptions(defaults.toBuilder().extra("precision", "bf16").build()));
+    }
+
+    @Test
     void oneChangedValueChangesTheKey() throws IOException {
         ModelCheckpoint tiny = ModelCheckpoint.load(TinyCheckpoint.path());
         assertEquals(SharedNetworks.weightsKey(tiny.architecture(), tiny.weights()),
