@@ -16,7 +16,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -44,7 +43,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every endpoint, error and limit of the API, over real HTTP with java.net.http. */
-@ExtendWith(SharedModel.Resolver.class)
 class ServerApiTest {
 
     @TempDir
@@ -52,7 +50,6 @@ class ServerApiTest {
     @TempDir
     static Path work;
 
-    static SharedModel shared;
     static TestServer t;
     /**
      * The Java API on the same network, apart from the server: the expected answers. One for the class, so that its
@@ -61,13 +58,12 @@ class ServerApiTest {
     static SegmentationSession reference;
 
     @BeforeAll
-    static void start(SharedModel model) throws IOException {
+    static void start() throws IOException {
         if (Fixtures.willSkip()) {
             return; // every test skips with the reason in requireFixtures(); a skip here would report "Tests run: 0"
         }
-        shared = model;
         TestServer.populate(root);
-        t = TestServer.start(shared, root);
+        t = TestServer.start(root);
         reference = SegmentationSession.of(t.model.delegate());
     }
 
@@ -488,7 +484,7 @@ class ServerApiTest {
     void imagesOverTheSizeLimitAreRefused() throws Exception {
         Path small = Files.createDirectory(work.resolve("small-limit"));
         Files.copy(root.resolve("ct.dcm"), small.resolve("ct.dcm"));
-        try (TestServer limited = TestServer.start(shared, small, b -> b.maxVoxels(100_000).maxBodyBytes(100)
+        try (TestServer limited = TestServer.start(small, b -> b.maxVoxels(100_000).maxBodyBytes(100)
                 .allowHost("Scanner.Local"))) {
             HttpResponse<byte[]> named = HTTP.send(HttpRequest.newBuilder(limited.server.uri().resolve("/api/v1/health"))
                     .header("Host", "scanner.local:" + limited.server.port()).GET().build(),

@@ -10,7 +10,6 @@ import dev.medsam.io.dicom.DicomSeries;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -33,7 +32,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * same labels as the NIfTI answer for the same request, with the segment names the request gave; sources that are
  * not DICOM are refused with the reason.
  */
-@ExtendWith(SharedModel.Resolver.class)
 class ServerDicomSegTest {
 
     @TempDir
@@ -44,7 +42,7 @@ class ServerDicomSegTest {
     static TestServer t;
 
     @BeforeAll
-    static void start(SharedModel model) throws IOException {
+    static void start() throws IOException {
         TestServer.populate(root);
         // the same pixels in formats that a SEG cannot reference
         MedicalImage series = MedicalImages.read(root.resolve("series")).image();
@@ -52,7 +50,7 @@ class ServerDicomSegTest {
         MedicalImage ct = MedicalImages.read(root.resolve("ct.dcm")).image();
         MedicalImage eight = IntensityPreset.ctWindow("soft-tissue").apply(ct);
         MedicalImages.write(eight.rank() <= 2 ? eight : eight.plane(2, 0, 0), root.resolve("ct.png"));
-        t = TestServer.start(model, root);
+        t = TestServer.start(root);
     }
 
     @AfterAll

@@ -2,7 +2,11 @@ package dev.medsam.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.medsam.core.SegmentationSession;
+import dev.medsam.core.checkpoint.SamCheckpoint;
 import dev.medsam.core.pipeline.Pipeline;
+import dev.medsam.core.spi.Backend;
+import dev.medsam.core.spi.BackendOptions;
+import dev.medsam.core.spi.Backends;
 import dev.medsam.core.testing.CountingModel;
 import dev.medsam.core.testing.Fixtures;
 
@@ -23,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A served folder for tests: the demo's CT slice ({@code ct.dcm}), the shared 3-slice CT series
  * ({@code series/}) and a PNG, segmented by the bundled tiny checkpoint through a model that counts encoder
- * runs. The checkpoint is the test run's {@link SharedModel}; each server has its own counting wrapper and session (with
- * its embedding cache), and closing the server leaves the model open.
+ * runs. The backend found is core's test-jar {@link dev.medsam.core.testing.SharedNetworks} (registered in this module's
+ * test resources), so the servers of a test JVM share one network; each server has its own counting wrapper and
+ * session (with its embedding cache).
  */
 final class TestServer implements AutoCloseable {
 
@@ -33,12 +38,15 @@ final class TestServer implements AutoCloseable {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final Path root;
+    final Backend backend;
     final CountingModel model;
     final SegmentationSession session;
     final MedSamServer server;
 
-    private TestServer(Path root, CountingModel model, SegmentationSession session, MedSamServer server) {
+    private TestServer(Path root, Backend backend, CountingModel model, SegmentationSession session,
+                       MedSamServer server) {
         this.root = root;
+        this.backend = backend;
         this.model = model;
         this.session = session;
         this.server = server;
@@ -62,23 +70,22 @@ final class TestServer implements AutoCloseable {
         Files.writeString(root.resolve("notes.txt"), "not an image");
     }
 
-    /** A server on the run's {@link SharedModel}. */
-    static TestServer start(SharedModel shared, Path root) throws IOException {
-        return start(shared, root, b -> b);
+    static TestServer start(Path root) throws IOException {
+        return start(root, b -> b);
     }
 
-    /** A server on the run's {@link SharedModel}, with further {@code settings}. */
-    static TestServer start(SharedModel shared, Path root,
-                            java.util.function.UnaryOperator<MedSamServer.Builder> settings) throws IOException {
-        // the counting wrapper is never closed: closing it would close the shared model
-        CountingModel model = new CountingModel(shared.model());
-        SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 32);
+    static TestServer start(Path root, java.util.function.UnaryOperator<MedSamServer.Builder> settings)
+            throws IOException {
+        SamCheckpoint weights = SamCheckpoint.load(demoDir().resolve("tiny_sam.pth"));
+        Backend backend = Backends.open(BackendOptions.builder().intraOpThreads(2).build());
         try {
+            CountingModel model = new CountingModel(backend.load(weights.architecture(), weights.weights()));
+            SegmentationSession session = SegmentationSession.of(model, Pipeline.MEDSAM, 32);
             MedSamServer server = settings.apply(MedSamServer.builder(root, session).port(0)
                     .describe("tiny", "tensorflow")).start();
-            return new TestServer(root, model, session, server);
+            return new TestServer(root, backend, model, session, server);
         } catch (IOException | RuntimeException e) {
-            session.close();
+            backend.close();
             throw e;
         }
     }
@@ -115,6 +122,7 @@ final class TestServer implements AutoCloseable {
     public void close() {
         server.close();
         session.close();
-        // not the model: it is the run's SharedModel
+        model.close();
+        backend.close();
     }
 }

@@ -12,7 +12,6 @@ import dev.medsam.io.dicom.DicomSeries;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -45,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code -Pslow-tests}; {@link ServerApiTest} covers every endpoint the page calls in the default run.
  */
 @Tag("slow")
-@ExtendWith(SharedModel.Resolver.class)
 class ViewerEndToEndTest {
 
     private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -59,13 +57,13 @@ class ViewerEndToEndTest {
     Path downloads;
 
     @Test
-    void drawScrollPropagateDownload(SharedModel model) throws Exception {
+    void drawScrollPropagateDownload() throws Exception {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
                 "needs " + CHROMIUM + " and " + CHROMEDRIVER + " (apt-get install chromium chromium-driver)");
         TestServer.populate(root);
         Path shots = Path.of("target");
         Files.createDirectories(shots);
-        try (TestServer t = TestServer.start(model, root)) {
+        try (TestServer t = TestServer.start(root)) {
             ChromeOptions options = new ChromeOptions();
             options.setBinary(CHROMIUM.toFile());
             options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -3,7 +3,7 @@ package dev.medsam.examples.programs;
 import dev.medsam.core.StageListener.Stage;
 import dev.medsam.core.image.MedicalImage;
 import dev.medsam.examples.DemoData;
-import dev.medsam.examples.testing.SharedNetworks;
+import dev.medsam.core.testing.SharedNetworks;
 import dev.medsam.io.MedicalImages;
 import dev.medsam.io.image2d.Overlay;
 import org.junit.jupiter.api.Test;

@@ -11,6 +11,7 @@ import dev.medsam.core.spi.FloatTensor;
 import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.SamModel;
+import dev.medsam.core.testing.SharedNetworks;
 import dev.medsam.core.testing.TinyCheckpoint;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * The test-only sharing of networks and embeddings: found first, shares only what is the same, and keeps close's
+ * The test-only sharing of networks and embeddings (core's test-jar, registered for this module's tests): found first, shares only what is the same, and keeps close's
  * contract.
  */
 class SharedNetworksTest {

@@ -1,4 +1,4 @@
-package dev.medsam.examples.testing;
+package dev.medsam.core.testing;
 
 import dev.medsam.core.checkpoint.ModelArchitecture;
 import dev.medsam.core.checkpoint.StateDict;
@@ -6,8 +6,8 @@ import dev.medsam.core.checkpoint.TensorData;
 import dev.medsam.core.spi.Backend;
 import dev.medsam.core.spi.BackendOptions;
 import dev.medsam.core.spi.BackendProvider;
-import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.FloatTensor;
+import dev.medsam.core.spi.ImageEmbedding;
 import dev.medsam.core.spi.ImageEncoder;
 import dev.medsam.core.spi.ImageTensor;
 import dev.medsam.core.spi.MaskDecoder;
@@ -15,54 +15,55 @@ import dev.medsam.core.spi.MaskPrediction;
 import dev.medsam.core.spi.ModelPrompt;
 import dev.medsam.core.spi.PromptEncoder;
 import dev.medsam.core.spi.SamModel;
-import dev.medsam.tensorflow.TensorFlowBackendProvider;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
 
 /**
- * The TensorFlow backend with its networks shared across the tests of one test JVM (registered for this module's
- * tests only, in src/test/resources/META-INF/services; the test-jar leaves it out).
+ * The highest-priority real backend (TensorFlow in this project) with its networks shared across the tests of one
+ * test JVM. It is not registered in this test-jar: a module whose tests want it names it in its own
+ * src/test/resources/META-INF/services/dev.medsam.core.spi.BackendProvider (medsam-examples, medsam-server), so that
+ * the backends' own tests, whose subject is building, closing and encoding, never see it.
  *
- * <p>Why: this module's tests run the commands and example programs in-process as a user would, and each run
- * reads a checkpoint and builds its network. With the tiny fixture checkpoint that build and the network's first
- * decoder call cost about 1 s, more than the segmentation itself, and the tests made about a hundred of them.
- * The network a checkpoint gives is a function of its architecture, its weights and the backend options, so a
- * run that asks for the same three gets the network built by the first such run. Likewise the image encoder is a
+ * <p>Why: those modules' tests run the commands, example programs and servers as a user would, and each run reads a
+ * checkpoint and builds its network. With the tiny fixture checkpoint that build and the network's first decoder
+ * call cost about 1 s, more than the segmentation itself, and the examples' tests made about a hundred of them.
+ * The network a checkpoint gives is a function of its architecture, its weights and the backend options, so a run
+ * that asks for the same three gets the network built by the first such run. Likewise the image encoder is a
  * function of its input tensor, and the tests encode the same few fixture images again and again (about 110
- * encodes of 15 distinct inputs, 0.4 s each): a shared network keeps the embeddings of its last
+ * encodes of 15 distinct inputs in the examples, 0.4 s each): a shared network keeps the embeddings of its last
  * {@value #EMBEDDINGS_KEPT} inputs, compared value by value. Everything else is what a user's run does: the
- * checkpoint is read, checked and its weights compared (a CRC-32C of every tensor); the session with its own
- * cache, the pipeline, prompt encoding, mask decoding, postprocessing and writing are the run's own. Building
- * networks, their encoders, lifecycle and native memory are proven in medsam-tensorflow's own tests, which do
- * not use this class.
+ * checkpoint is read, checked and its weights compared (a CRC-32C of every tensor); the session with its own cache,
+ * the pipeline, prompt encoding, mask decoding, postprocessing and writing are the run's own.
  *
- * <p>Same name as the real provider and a higher priority, so both "first by priority" and {@code --backend
- * tensorflow} find it. A model handed out here is a view: closing it ends the view (calls after close throw, as
- * on a real model) and leaves the shared network to the JVM's exit.
+ * <p>Same name as the real provider and a priority one above it, so both "first by priority" and a lookup by name
+ * ({@code --backend tensorflow}) find it. A model handed out here is a view: closing it ends the view (calls after
+ * close throw, as on a real model) and leaves the shared network to the JVM's exit.
  */
 public final class SharedNetworks implements BackendProvider {
 
     private static final Map<String, Backend> BACKENDS = new ConcurrentHashMap<>();
     private static final Map<String, SharedNetwork> NETWORKS = new ConcurrentHashMap<>();
     /** Embeddings kept per shared network (about 16 MB each with their 1024 x 1024 input). */
-    static final int EMBEDDINGS_KEPT = 16;
+    public static final int EMBEDDINGS_KEPT = 16;
 
     private static final AtomicInteger BUILT = new AtomicInteger();
     private static final AtomicInteger ENCODED = new AtomicInteger();
     private static final AtomicInteger ENCODE_ALWAYS = new AtomicInteger();
-    private static final BackendProvider REAL = new TensorFlowBackendProvider();
+    private static final BackendProvider REAL = findReal();
 
-    /** The real provider's name, {@code tensorflow}. */
+    /** The real provider's name. */
     @Override
     public String name() {
         return delegate().name();
@@ -83,7 +84,7 @@ public final class SharedNetworks implements BackendProvider {
     }
 
     /** How many networks this JVM has built through this provider (for the test that proves the sharing). */
-    static int networksBuilt() {
+    public static int networksBuilt() {
         return BUILT.get();
     }
 
@@ -102,7 +103,7 @@ public final class SharedNetworks implements BackendProvider {
     }
 
     /** How many times this JVM has run an image encoder through this provider. */
-    static int encoderRuns() {
+    public static int encoderRuns() {
         return ENCODED.get();
     }
 
@@ -110,35 +111,43 @@ public final class SharedNetworks implements BackendProvider {
         return REAL;
     }
 
+    /** The real provider this one stands in front of: the highest-priority other provider on the class path. */
+    private static BackendProvider findReal() {
+        BackendProvider best = null;
+        for (BackendProvider p : ServiceLoader.load(BackendProvider.class, SharedNetworks.class.getClassLoader())) {
+            if (!(p instanceof SharedNetworks) && (best == null || p.priority() > best.priority())) {
+                best = p;
+            }
+        }
+        if (best == null) {
+            throw new IllegalStateException("SharedNetworks is registered, but no real backend is on the class path");
+        }
+        return best;
+    }
+
     /**
      * The options that make a different network: all but the intra-op thread count, which TensorFlow takes from the
      * first session of the process for every later one (see TensorFlowBackendProvider), so that runs with and
      * without {@code --threads 2} get the same network and embeddings.
      */
-    static String networkOptions(BackendOptions options) {
+    public static String networkOptions(BackendOptions options) {
         return options.toBuilder().intraOpThreads(0).build().toString();
     }
 
-    static String weightsKey(ModelArchitecture architecture, StateDict weights) {
-        StringBuilder key = new StringBuilder(architecture.name()).append('|').append(weights.size());
+    /** Architecture, tensor names, shapes and a CRC-32C of every value: equal weights give equal keys. */
+    public static String weightsKey(ModelArchitecture architecture, StateDict weights) {
         CRC32C crc = new CRC32C();
-        ByteBuffer scratch = ByteBuffer.allocate(4 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (TensorData t : weights.tensors()) {
-            crc.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            crc.update(t.name().getBytes(StandardCharsets.UTF_8));
             for (int d : t.shape()) {
                 crc.update(d);
             }
             FloatBuffer values = t.values().duplicate();
-            while (values.hasRemaining()) {
-                scratch.clear();
-                while (scratch.remaining() >= 4 && values.hasRemaining()) {
-                    scratch.putFloat(values.get());
-                }
-                scratch.flip();
-                crc.update(scratch);
-            }
+            ByteBuffer bytes = ByteBuffer.allocate(4 * values.remaining()).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(values);
+            crc.update(bytes);
         }
-        return key.append('|').append(Long.toHexString(crc.getValue())).toString();
+        return architecture.name() + "|" + weights.size() + "|" + Long.toHexString(crc.getValue());
     }
 
     private record SharedBackend(Backend real) implements Backend {
